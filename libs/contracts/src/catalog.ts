@@ -1,0 +1,19 @@
+import { EventDefinition } from './event-definition';
+import { EnrolmentAccepted, EnrolmentSubmitted } from './events/enrolment.events';
+import { HouseholdErased, HouseholdRegistered, HouseholdUpdated, QuotientFamilialChanged } from './events/household.events';
+import { NotificationDelivered } from './events/notification.events';
+import { TariffGridPublished } from './events/tariff.events';
+
+/** Every event Guichet publishes, by CloudEvents type. A consumer refuses types that are not here. */
+export const EventCatalog: ReadonlyMap<string, EventDefinition> = new Map(
+  [
+    HouseholdRegistered,
+    HouseholdUpdated,
+    HouseholdErased,
+    QuotientFamilialChanged,
+    EnrolmentSubmitted,
+    EnrolmentAccepted,
+    TariffGridPublished,
+    NotificationDelivered,
+  ].map((definition): [string, EventDefinition] => [definition.type, definition]),
+);

@@ -1,0 +1,20 @@
+/**
+ * Every Kafka topic Guichet uses, named `guichet.<context>.<entity>.v<version>`. A breaking change to
+ * a topic's events is a new topic version, published beside the old one until consumers have moved.
+ */
+export const Topics = {
+  households: 'guichet.accounts.household.v1',
+  quotientFamilial: 'guichet.accounts.quotient-familial.v1',
+  enrolments: 'guichet.enrolments.enrolment.v1',
+  tariffGrids: 'guichet.tariffs.grid.v1',
+  prices: 'guichet.tariffs.price.v1',
+  notifications: 'guichet.notifications.delivery.v1',
+} as const;
+
+export type Topic = (typeof Topics)[keyof typeof Topics];
+
+/** The retry topic of one consumer group: failed messages wait there before another attempt. */
+export const retryTopic = (group: string): string => `guichet.${group}.retry.v1`;
+
+/** The dead-letter topic of one consumer group: messages that cannot be handled, with the reason. */
+export const deadLetterTopic = (group: string): string => `guichet.${group}.dlt.v1`;
