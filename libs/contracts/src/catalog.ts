@@ -1,6 +1,11 @@
 import { EventDefinition } from './event-definition';
 import { EnrolmentAccepted, EnrolmentSubmitted } from './events/enrolment.events';
-import { HouseholdErased, HouseholdRegistered, HouseholdUpdated, QuotientFamilialChanged } from './events/household.events';
+import {
+  HouseholdErased,
+  HouseholdRegistered,
+  HouseholdUpdated,
+  QuotientFamilialChanged,
+} from './events/household.events';
 import { NotificationDelivered } from './events/notification.events';
 import { TariffGridPublished } from './events/tariff.events';
 

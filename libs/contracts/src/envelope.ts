@@ -33,7 +33,11 @@ export interface NewEvent<T> {
 }
 
 /** Builds an envelope with a fresh id and the current time. */
-export function createEnvelope<T>(source: string, event: NewEvent<T>, now: Date = new Date()): EventEnvelope<T> {
+export function createEnvelope<T>(
+  source: string,
+  event: NewEvent<T>,
+  now: Date = new Date(),
+): EventEnvelope<T> {
   const id = randomUUID();
   return {
     id,

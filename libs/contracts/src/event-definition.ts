@@ -11,7 +11,11 @@ export interface EventDefinition<T extends object = object> {
   readonly payload: PayloadClass<T>;
 }
 
-export function defineEvent<T extends object>(type: string, topic: Topic, payload: PayloadClass<T>): EventDefinition<T> {
+export function defineEvent<T extends object>(
+  type: string,
+  topic: Topic,
+  payload: PayloadClass<T>,
+): EventDefinition<T> {
   if (!/^fr\.guichet\.[a-z-]+\.[a-z-]+\.v\d+$/.test(type)) {
     throw new Error(`event type ${type} does not read fr.guichet.<entity>.<fact>.v<n>`);
   }

@@ -35,9 +35,9 @@ describe('CloudEvents Kafka binding', () => {
   it('reads back exactly what it wrote, from buffers as Kafka delivers them', () => {
     const record = toKafkaRecord(envelope);
     const headers = Object.fromEntries(Object.entries(record.headers).map(([k, v]) => [k, Buffer.from(v)]));
-    expect(fromKafkaRecord({ key: Buffer.from(record.key), value: Buffer.from(record.value), headers })).toEqual(
-      envelope,
-    );
+    expect(
+      fromKafkaRecord({ key: Buffer.from(record.key), value: Buffer.from(record.value), headers }),
+    ).toEqual(envelope);
   });
 
   it('refuses a record without CloudEvents headers or with a value that is not JSON', () => {

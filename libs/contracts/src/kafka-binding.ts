@@ -14,7 +14,16 @@ export interface IncomingKafkaRecord {
   headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 }
 
-const ATTRIBUTE_HEADERS = ['id', 'source', 'type', 'specversion', 'time', 'subject', 'correlationid', 'causationid'] as const;
+const ATTRIBUTE_HEADERS = [
+  'id',
+  'source',
+  'type',
+  'specversion',
+  'time',
+  'subject',
+  'correlationid',
+  'causationid',
+] as const;
 
 /**
  * CloudEvents Kafka protocol binding, binary content mode: attributes travel as `ce_` headers, the
@@ -70,7 +79,8 @@ export function fromKafkaRecord(record: IncomingKafkaRecord): EventEnvelope {
   if (causationid) envelope.causationid = causationid;
   if (sequence !== undefined) {
     const parsed = Number(sequence);
-    if (!Number.isSafeInteger(parsed) || parsed < 1) throw new MalformedEventError(`bad sequence ${sequence}`);
+    if (!Number.isSafeInteger(parsed) || parsed < 1)
+      throw new MalformedEventError(`bad sequence ${sequence}`);
     envelope.sequence = parsed;
   }
   return envelope;

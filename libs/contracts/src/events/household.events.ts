@@ -20,14 +20,22 @@ export class HouseholdUpdatedV1 {
   @IsBoolean() resident!: boolean;
   @IsInt() @Min(0) @Max(20) childrenCount!: number;
 }
-export const HouseholdUpdated = defineEvent('fr.guichet.household.updated.v1', Topics.households, HouseholdUpdatedV1);
+export const HouseholdUpdated = defineEvent(
+  'fr.guichet.household.updated.v1',
+  Topics.households,
+  HouseholdUpdatedV1,
+);
 
 /** GDPR erasure: every service deletes or anonymises what it holds on this household. */
 export class HouseholdErasedV1 {
   @IsString() @Length(1, 64) householdId!: string;
   @IsISO8601({ strict: true }) erasedAt!: string;
 }
-export const HouseholdErased = defineEvent('fr.guichet.household.erased.v1', Topics.households, HouseholdErasedV1);
+export const HouseholdErased = defineEvent(
+  'fr.guichet.household.erased.v1',
+  Topics.households,
+  HouseholdErasedV1,
+);
 
 /** A new quotient familial record applies to a household from a date. The value is allowed: prices depend on it. */
 export class QuotientFamilialChangedV1 {

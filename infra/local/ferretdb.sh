@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# FerretDB (MongoDB wire protocol over SQLite, or PostgreSQL) for the local stack and tests.
+#
+#   infra/local/ferretdb.sh install | start | stop | status
+#
+# install  builds infra/local/ferretdb (our own program embedding FerretDB v1.24.2) into
+#          $CACHE_DIR/ferretdb/guichet-ferretdb; skipped while the binary is newer than its sources.
+#          Go's module and build caches stay at Go's defaults (GOMODCACHE, GOCACHE), so they
+#          outlive a fresh clone; set those variables to move them.
+# start    installs, then runs it in the background on 127.0.0.1:$FERRETDB_PORT and waits until
+#          it answers a real MongoDB ping. Data: $DATA_DIR/ferretdb. Log: $LOG_DIR/ferretdb.log.
+# stop     stops the instance this script started (pid file $RUN_DIR/ferretdb.pid).
+# status   prints running or stopped; exit 0 when running, 3 when stopped.
+#
+# Environment:
+#   FERRETDB_PORT            TCP port on 127.0.0.1 (default 27017)
+#   FERRETDB_HANDLER         sqlite (default) or postgresql
+#   FERRETDB_POSTGRESQL_URL  connection string for the postgresql handler
+#   FERRETDB_START_TIMEOUT   seconds to wait for the first ping (default 60)
+#   FERRETDB_LOG_LEVEL       debug, info (default), warn or error; read by the program itself
+COMPONENT=ferretdb
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SRC_DIR="$GUICHET_ROOT/infra/local/ferretdb"
+BIN="$CACHE_DIR/ferretdb/guichet-ferretdb"
+BUILD_LOG="$LOG_DIR/ferretdb-build.log"
+LOG_FILE="$LOG_DIR/ferretdb.log"
+PID_FILE="$RUN_DIR/ferretdb.pid"
+PORT_FILE="$RUN_DIR/ferretdb.port"
+FERRETDB_PORT="${FERRETDB_PORT:-27017}"
+FERRETDB_HANDLER="${FERRETDB_HANDLER:-sqlite}"
+FERRETDB_START_TIMEOUT="${FERRETDB_START_TIMEOUT:-60}"
+
+# ours: true when the pid file names a live guichet-ferretdb process. A pid file left over from a
+# crash whose pid was reused by another program is removed, so stop_pid never kills that program.
+ours() {
+  pid_alive ferretdb || return 1
+  if ! tr '\0' ' ' <"/proc/$(cat "$PID_FILE")/cmdline" 2>/dev/null | grep -q guichet-ferretdb; then
+    rm -f "$PID_FILE"
+    return 1
+  fi
+}
+
+up_to_date() {
+  [[ -x "$BIN" ]] || return 1
+  local f
+  for f in main.go go.mod go.sum; do
+    [[ "$BIN" -nt "$SRC_DIR/$f" ]] || return 1
+  done
+}
+
+cmd_install() {
+  if up_to_date; then
+    log "binary up to date: $BIN"
+    return 0
+  fi
+  command -v go >/dev/null 2>&1 || die "go is not on PATH (Go >= 1.24 is needed to build FerretDB)"
+  mkdir -p "$(dirname "$BIN")"
+  log "building $BIN (log: $BUILD_LOG; a cold build takes about a minute on 2 cores)"
+  local started=$SECONDS
+  if ! (cd "$SRC_DIR" && go build -trimpath -buildvcs=false -o "$BIN.tmp" .) >"$BUILD_LOG" 2>&1; then
+    tail -n 40 "$BUILD_LOG" >&2
+    rm -f "$BIN.tmp"
+    die "go build failed (full log: $BUILD_LOG)"
+  fi
+  mv -f "$BIN.tmp" "$BIN"
+  log "built in $((SECONDS - started)) s"
+}
+
+# ready: true once the server answers {ping: 1}; aborts the script if the process has died.
+ready() {
+  if ! pid_alive ferretdb; then
+    tail -n 30 "$LOG_FILE" >&2 || true
+    die "guichet-ferretdb exited during start-up (log: $LOG_FILE)"
+  fi
+  "$BIN" -ping "127.0.0.1:$FERRETDB_PORT" -ping-timeout 2s >/dev/null 2>&1
+}
+
+cmd_start() {
+  cmd_install
+  if ours; then
+    local running_port
+    running_port=$(cat "$PORT_FILE" 2>/dev/null || echo '?')
+    [[ "$running_port" == "$FERRETDB_PORT" ]] ||
+      die "already running on port $running_port (pid $(cat "$PID_FILE")), not $FERRETDB_PORT: stop it first"
+    log "already running (pid $(cat "$PID_FILE"), port $running_port)"
+    return 0
+  fi
+  rm -f "$PID_FILE" "$PORT_FILE"
+  if port_open 127.0.0.1 "$FERRETDB_PORT"; then
+    die "port $FERRETDB_PORT on 127.0.0.1 is already taken by a process this script did not start; stop it or set FERRETDB_PORT"
+  fi
+
+  local args=(-listen-addr "127.0.0.1:$FERRETDB_PORT" -handler "$FERRETDB_HANDLER")
+  case "$FERRETDB_HANDLER" in
+    sqlite)
+      mkdir -p "$DATA_DIR/ferretdb"
+      args+=(-sqlite-dir "$DATA_DIR/ferretdb")
+      ;;
+    postgresql)
+      [[ -n "${FERRETDB_POSTGRESQL_URL:-}" ]] || die "FERRETDB_HANDLER=postgresql needs FERRETDB_POSTGRESQL_URL"
+      args+=(-postgresql-url "$FERRETDB_POSTGRESQL_URL")
+      ;;
+    *) die "FERRETDB_HANDLER must be sqlite or postgresql, not '$FERRETDB_HANDLER'" ;;
+  esac
+
+  log "starting on 127.0.0.1:$FERRETDB_PORT, handler $FERRETDB_HANDLER (log: $LOG_FILE)"
+  printf '\n==== %s start\n' "$(date -Is)" >>"$LOG_FILE"
+  # setsid: its own session, so a Ctrl-C in the calling terminal does not reach it.
+  setsid "$BIN" "${args[@]}" </dev/null >>"$LOG_FILE" 2>&1 &
+  echo $! >"$PID_FILE"
+  echo "$FERRETDB_PORT" >"$PORT_FILE"
+
+  local started=$SECONDS
+  if ! wait_until "$FERRETDB_START_TIMEOUT" "ferretdb on 127.0.0.1:$FERRETDB_PORT" ready; then
+    tail -n 30 "$LOG_FILE" >&2 || true
+    stop_pid ferretdb
+    die "no answer to ping on 127.0.0.1:$FERRETDB_PORT after $FERRETDB_START_TIMEOUT s"
+  fi
+  log "running (pid $(cat "$PID_FILE")) after $((SECONDS - started)) s: mongodb://127.0.0.1:$FERRETDB_PORT/"
+}
+
+cmd_stop() {
+  ours || true # drops a stale pid file that names someone else's process
+  stop_pid ferretdb
+  rm -f "$PORT_FILE"
+}
+
+cmd_status() {
+  if ours; then
+    echo "running (pid $(cat "$PID_FILE"), port $(cat "$PORT_FILE" 2>/dev/null || echo '?'))"
+    return 0
+  fi
+  echo "stopped"
+  return 3
+}
+
+case "${1:-}" in
+  install) cmd_install ;;
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,215 @@
+import { Controller, INestApplication, Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import {
+  createEnvelope,
+  deadLetterTopic,
+  HouseholdRegistered,
+  HouseholdRegisteredV1,
+  toKafkaRecord,
+  Topics,
+} from '@guichet/contracts';
+import { DatabaseModule, HealthModule } from '@guichet/platform';
+import {
+  expectEventually,
+  KafkaProbe,
+  testInfrastructure,
+  uniqueMongoUri,
+  uniqueName,
+} from '@guichet/testing';
+import { EventOutbox, EventsServerFactory, MessagingModule } from '../messaging.module';
+import { createKafkaClient } from '../kafka/kafka-client';
+import { RecordPublisher } from '../kafka/record-publisher';
+import { newDocumentWithEvents } from '../outbox/outbox-entry';
+import { RetryHeaders } from './headers';
+import { KafkaEventContext } from './kafka-event.context';
+
+const layout = { partitions: 3, replicationFactor: 1 };
+
+/** The producing side: a service that registers households and announces them through its outbox. */
+@Injectable()
+class HouseholdRegistry {
+  constructor(
+    @InjectConnection() private readonly connection: Connection,
+    private readonly outbox: EventOutbox,
+  ) {}
+
+  async register(householdId: string, childrenCount: number): Promise<void> {
+    const event = this.outbox.entry(HouseholdRegistered, {
+      subject: householdId,
+      sequence: 1,
+      data: { householdId, resident: true, childrenCount },
+    });
+    await this.connection
+      .collection('households')
+      .insertOne(newDocumentWithEvents({ householdId, childrenCount, version: 1 }, [event]));
+    this.outbox.published();
+  }
+}
+
+/** The consuming side: counts how many times each household's event was applied. */
+@Controller()
+class HouseholdProjection {
+  static slowStarted = false;
+
+  constructor(@InjectConnection() private readonly connection: Connection) {}
+
+  @EventPattern(HouseholdRegistered.type)
+  async onRegistered(
+    @Payload() event: HouseholdRegisteredV1,
+    @Ctx() context: KafkaEventContext,
+  ): Promise<void> {
+    const id = event.householdId;
+    if (id.startsWith('poison')) throw new Error(`cannot handle ${id}`);
+    if (id.startsWith('flaky') && context.position.attempt === 1) throw new Error('first attempt fails');
+    if (id.startsWith('slow')) {
+      HouseholdProjection.slowStarted = true;
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+    }
+    await this.connection
+      .collection<{ _id: string; times: number }>('applied')
+      .updateOne({ _id: id }, { $inc: { times: 1 } }, { upsert: true });
+  }
+}
+
+async function startService(
+  service: string,
+  mongoUri: string,
+  parts: { producer?: boolean; consumer?: boolean },
+) {
+  @Module({
+    imports: [
+      HealthModule,
+      DatabaseModule.forRoot(mongoUri),
+      MessagingModule.forRoot({
+        service,
+        brokers: testInfrastructure.kafkaBrokers,
+        layout,
+        outboxCollections: parts.producer ? ['households'] : [],
+        relay: { pollIntervalMs: 200 },
+        retryDelaysMs: [200, 400],
+      }),
+    ],
+    controllers: parts.consumer ? [HouseholdProjection] : [],
+    providers: parts.producer ? [HouseholdRegistry] : [],
+  })
+  class TestServiceModule {}
+
+  const app = await NestFactory.create(TestServiceModule, { logger: ['error'] });
+  if (parts.consumer) app.connectMicroservice({ strategy: app.get(EventsServerFactory).create() });
+  await app.startAllMicroservices();
+  await app.init();
+  return app;
+}
+
+describe('Kafka events between two services (real Kafka and FerretDB)', () => {
+  const consumerGroup = uniqueName('test-enrolments');
+  const consumerDb = uniqueMongoUri('consumer');
+  let producer: INestApplication;
+  let consumer: INestApplication;
+  let rawPublisher: RecordPublisher;
+  let deadLetters: KafkaProbe;
+
+  const timesApplied = async (id: string): Promise<number> => {
+    const connection = consumer.get<Connection>('DatabaseConnection');
+    const doc = await connection.collection<{ _id: string; times: number }>('applied').findOne({ _id: id });
+    return doc?.times ?? 0;
+  };
+
+  const publishRaw = async (data: object, id?: string) => {
+    const envelope = createEnvelope('guichet/test', { type: HouseholdRegistered.type, subject: 'raw', data });
+    if (id) envelope.id = id;
+    await rawPublisher.publish([{ topic: Topics.households, ...toKafkaRecord(envelope) }]);
+    return envelope;
+  };
+
+  beforeAll(async () => {
+    producer = await startService(uniqueName('test-accounts'), uniqueMongoUri('producer'), {
+      producer: true,
+    });
+    consumer = await startService(consumerGroup, consumerDb, { consumer: true });
+    rawPublisher = new RecordPublisher(
+      createKafkaClient({ clientId: 'raw', brokers: testInfrastructure.kafkaBrokers }),
+    );
+    deadLetters = await new KafkaProbe().watch(deadLetterTopic(consumerGroup));
+  });
+
+  afterAll(async () => {
+    await deadLetters.stop();
+    await rawPublisher.disconnect();
+    await producer.close();
+    await consumer.close();
+  });
+
+  it('carries a state change of one service to a handler of another', async () => {
+    const id = uniqueName('hh');
+    await producer.get(HouseholdRegistry).register(id, 2);
+    await expectEventually(async () => expect(await timesApplied(id)).toBe(1));
+  });
+
+  it('applies an event delivered twice only once', async () => {
+    const id = uniqueName('twice');
+    const first = await publishRaw({ householdId: id, resident: true, childrenCount: 1 });
+    await publishRaw({ householdId: id, resident: true, childrenCount: 1 }, first.id);
+    const after = uniqueName('after-twice');
+    await publishRaw({ householdId: after, resident: true, childrenCount: 1 });
+    await expectEventually(async () => expect(await timesApplied(after)).toBe(1));
+    expect(await timesApplied(id)).toBe(1);
+  });
+
+  it('dead-letters an invalid event with the reason, and the next events go through', async () => {
+    const bad = await publishRaw({ householdId: 'x', resident: 'yes', childrenCount: 1, lastName: 'Martin' });
+    const next = uniqueName('after-invalid');
+    await publishRaw({ householdId: next, resident: true, childrenCount: 0 });
+    await expectEventually(async () => expect(await timesApplied(next)).toBe(1));
+    const letter = await expectEventually(() => {
+      const found = deadLetters.records.find((r) => r.headers.ce_id === bad.id);
+      expect(found).toBeDefined();
+      return found;
+    });
+    expect(letter?.headers[RetryHeaders.deadLetterReason]).toMatch(/^invalid data: .*resident.*lastName/);
+    expect(letter?.headers[RetryHeaders.originalTopic]).toBe(Topics.households);
+  });
+
+  it('retries a failing handler without blocking the partition, then dead-letters it', async () => {
+    const poison = uniqueName('poison');
+    const flaky = uniqueName('flaky');
+    const poisonEvent = await publishRaw({ householdId: poison, resident: true, childrenCount: 1 });
+    await publishRaw({ householdId: flaky, resident: true, childrenCount: 1 });
+    const behind = uniqueName('behind-poison');
+    await publishRaw({ householdId: behind, resident: true, childrenCount: 1 });
+
+    await expectEventually(async () => expect(await timesApplied(behind)).toBe(1));
+    await expectEventually(async () => expect(await timesApplied(flaky)).toBe(1));
+    const letter = await expectEventually(() => {
+      const found = deadLetters.records.find((r) => r.headers.ce_id === poisonEvent.id);
+      expect(found).toBeDefined();
+      return found;
+    });
+    expect(letter?.headers[RetryHeaders.deadLetterReason]).toBe(
+      `failed after 3 attempts: Error: cannot handle ${poison}`,
+    );
+    expect(await timesApplied(poison)).toBe(0);
+  });
+
+  it('finishes the handler in flight when the service shuts down, and a restart does not apply it again', async () => {
+    const slow = uniqueName('slow');
+    HouseholdProjection.slowStarted = false;
+    await publishRaw({ householdId: slow, resident: true, childrenCount: 1 });
+    await expectEventually(() => expect(HouseholdProjection.slowStarted).toBe(true));
+    const connection = consumer.get<Connection>('DatabaseConnection');
+    const applied = connection.collection<{ _id: string; times: number }>('applied');
+    await consumer.get(EventsServerFactory); // still wired
+    const closing = consumer.close();
+    await closing;
+    // The database connection is closed with the app: read through a new service instance.
+    consumer = await startService(consumerGroup, consumerDb, { consumer: true });
+    const marker = uniqueName('after-restart');
+    await publishRaw({ householdId: marker, resident: true, childrenCount: 1 });
+    await expectEventually(async () => expect(await timesApplied(marker)).toBe(1));
+    expect(await timesApplied(slow)).toBe(1);
+    expect(applied).toBeDefined();
+  });
+});

@@ -1,0 +1,221 @@
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { Consumer, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import {
+  deadLetterTopic,
+  EventCatalog,
+  EventEnvelope,
+  fromKafkaRecord,
+  retryTopic,
+  validatePayload,
+} from '@guichet/contracts';
+import { isDependencyUnavailable } from '@guichet/platform';
+import { CONSUMER_TIMEOUTS } from '../kafka/kafka-client';
+import { RecordPublisher } from '../kafka/record-publisher';
+import { provisionTopics, TopicLayout } from '../kafka/topic-provisioner';
+import { RetryHeaders, readHeader, stringHeaders } from './headers';
+import { KafkaEventContext } from './kafka-event.context';
+import { ProcessedEvents } from './processed-events';
+
+export interface KafkaEventsServerOptions {
+  kafka: Kafka;
+  /** The consumer group: one per service. It also names the service's retry and dead-letter topics. */
+  group: string;
+  processed: ProcessedEvents;
+  layout: TopicLayout;
+  /** Wait before each retry; one more attempt than delays, then the dead-letter topic. */
+  retryDelaysMs?: number[];
+  /** How many partitions one instance handles at a time. */
+  partitionsConsumedConcurrently?: number;
+  /** How long processed event ids are remembered (redeliveries older than that are not expected). */
+  processedRetentionMs?: number;
+}
+
+const DEFAULT_RETRY_DELAYS_MS = [1_000, 10_000, 60_000];
+const DAY_MS = 24 * 60 * 60 * 1_000;
+
+/** Raised inside a handler wait when the server shuts down: the record is left for redelivery. */
+class ShuttingDown extends Error {}
+
+/**
+ * A Nest transport that feeds Kafka events to `@EventPattern(<event type>)` handlers.
+ *
+ * For each record: the envelope and its data are validated against the contract (invalid → the
+ * dead-letter topic with the reason); an event this group already handled is skipped; a failing
+ * handler sends the record to the group's retry topic with a delay, and after the last attempt to the
+ * dead-letter topic, so one bad record never blocks its partition. A dependency that is down (the
+ * database) is not the record's fault: the record is retried in place until it comes back.
+ */
+export class KafkaEventsServer extends Server implements CustomTransportStrategy {
+  private consumer?: Consumer;
+  private readonly publisher: RecordPublisher;
+  private readonly retryDelaysMs: number[];
+  private readonly retryTopic: string;
+  private readonly deadLetterTopic: string;
+  private purgeTimer?: NodeJS.Timeout;
+  private closing = false;
+
+  constructor(private readonly options: KafkaEventsServerOptions) {
+    super();
+    this.publisher = new RecordPublisher(options.kafka);
+    this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    this.retryTopic = retryTopic(options.group);
+    this.deadLetterTopic = deadLetterTopic(options.group);
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(
+      () => callback(),
+      (error: unknown) => callback(error),
+    );
+  }
+
+  /** Lets in-flight handlers finish (their records are committed) or leaves them for redelivery. */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.purgeTimer);
+    await this.consumer?.disconnect();
+    await this.publisher.disconnect();
+  }
+
+  on(): never {
+    throw new Error('KafkaEventsServer has no events to listen to');
+  }
+
+  unwrap<T>(): T {
+    if (!this.consumer) throw new Error('not listening');
+    return this.consumer as T;
+  }
+
+  /** The topics that carry the events this service's handlers name. */
+  subscribedTopics(): string[] {
+    const topics = [...this.messageHandlers.keys()].map((pattern) => {
+      const definition = EventCatalog.get(pattern);
+      if (!definition) throw new Error(`@EventPattern('${pattern}') names no event of the catalogue`);
+      return definition.topic;
+    });
+    return [...new Set(topics)];
+  }
+
+  private async start(): Promise<void> {
+    const topics = this.subscribedTopics();
+    if (topics.length === 0) return;
+    const { kafka, group, layout, processed } = this.options;
+    await provisionTopics(kafka, [...topics, this.retryTopic, this.deadLetterTopic], layout);
+    await processed.ensureIndexes();
+    this.consumer = kafka.consumer({ groupId: group, allowAutoTopicCreation: false, ...CONSUMER_TIMEOUTS });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...topics, this.retryTopic], fromBeginning: true });
+    await this.consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+      eachMessage: (payload) => this.handleRecord(payload),
+    });
+    const retention = this.options.processedRetentionMs ?? 30 * DAY_MS;
+    this.purgeTimer = setInterval(() => {
+      processed.purgeOlderThan(new Date(Date.now() - retention)).catch((error: unknown) => {
+        this.logger.warn(`could not purge processed events: ${(error as Error).message}`);
+      });
+    }, DAY_MS / 24);
+    this.purgeTimer.unref();
+  }
+
+  private async handleRecord({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    const fromRetry = topic === this.retryTopic;
+    const attempt = fromRetry ? Number(readHeader(message.headers, RetryHeaders.attempt) ?? 2) : 1;
+    const origin = fromRetry
+      ? {
+          topic: readHeader(message.headers, RetryHeaders.originalTopic) ?? topic,
+          partition: Number(readHeader(message.headers, RetryHeaders.originalPartition) ?? partition),
+          offset: readHeader(message.headers, RetryHeaders.originalOffset) ?? message.offset,
+        }
+      : { topic, partition, offset: message.offset };
+    if (fromRetry)
+      await this.waitUntil(Number(readHeader(message.headers, RetryHeaders.notBefore) ?? 0), heartbeat);
+
+    let envelope: EventEnvelope;
+    try {
+      envelope = fromKafkaRecord(message);
+    } catch (error) {
+      return this.deadLetter(message, origin, `malformed record: ${(error as Error).message}`);
+    }
+    const definition = EventCatalog.get(envelope.type);
+    if (!definition) return this.deadLetter(message, origin, `unknown event type ${envelope.type}`);
+    const handler = this.getHandlerByPattern(envelope.type);
+    if (!handler) return; // an event of a topic we read, that this service has no use for
+    const validation = validatePayload(definition, envelope.data);
+    if (!validation.ok) {
+      const fields = validation.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+      return this.deadLetter(message, origin, `invalid data: ${fields}`);
+    }
+    if (await this.options.processed.has(this.options.group, envelope.id)) return;
+
+    try {
+      const context = new KafkaEventContext([envelope, { ...origin, attempt }]);
+      const result = await handler(validation.value, context);
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+    } catch (error) {
+      if (isDependencyUnavailable(error) || this.closing) throw error; // not the record's fault: retry in place
+      const reason = describe(error);
+      this.logger.warn(`handler for ${envelope.type} ${envelope.id} failed (attempt ${attempt}): ${reason}`);
+      if (attempt <= this.retryDelaysMs.length) return this.retry(message, origin, attempt, reason);
+      return this.deadLetter(message, origin, `failed after ${attempt} attempts: ${reason}`);
+    }
+    await this.options.processed.remember(this.options.group, envelope.id, envelope.type);
+  }
+
+  private async retry(message: KafkaMessage, origin: Origin, attempt: number, reason: string): Promise<void> {
+    const notBefore = Date.now() + this.retryDelaysMs[attempt - 1];
+    await this.forward(this.retryTopic, message, origin, {
+      [RetryHeaders.attempt]: String(attempt + 1),
+      [RetryHeaders.notBefore]: String(notBefore),
+      [RetryHeaders.error]: reason,
+    });
+  }
+
+  private async deadLetter(message: KafkaMessage, origin: Origin, reason: string): Promise<void> {
+    this.logger.error(`dead-lettering ${origin.topic}[${origin.partition}]@${origin.offset}: ${reason}`);
+    await this.forward(this.deadLetterTopic, message, origin, { [RetryHeaders.deadLetterReason]: reason });
+  }
+
+  private async forward(
+    target: string,
+    message: KafkaMessage,
+    origin: Origin,
+    extra: Record<string, string>,
+  ) {
+    await this.publisher.publish([
+      {
+        topic: target,
+        key: message.key?.toString() ?? '',
+        value: message.value?.toString() ?? '',
+        headers: {
+          ...stringHeaders(message.headers),
+          [RetryHeaders.originalTopic]: origin.topic,
+          [RetryHeaders.originalPartition]: String(origin.partition),
+          [RetryHeaders.originalOffset]: origin.offset,
+          ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, v.slice(0, 1_000)])),
+        },
+      },
+    ]);
+  }
+
+  /** Waits for a retry's time while keeping the group membership alive. */
+  private async waitUntil(time: number, heartbeat: () => Promise<void>): Promise<void> {
+    for (let remaining = time - Date.now(); remaining > 0; remaining = time - Date.now()) {
+      if (this.closing) throw new ShuttingDown('shutting down before the retry time');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(remaining, 1_000)));
+      await heartbeat();
+    }
+  }
+}
+
+interface Origin {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return typeof error === 'string' ? error : JSON.stringify(error);
+}

@@ -1,0 +1,134 @@
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import { Kafka } from 'kafkajs';
+import type { Connection } from 'mongoose';
+import { EventDefinition, NewEvent, Topics } from '@guichet/contracts';
+import { HealthRegistry } from '@guichet/platform';
+import { KafkaEventsServer } from './consumer/kafka-events.server';
+import { ProcessedEvents } from './consumer/processed-events';
+import { createKafkaClient } from './kafka/kafka-client';
+import { RecordPublisher } from './kafka/record-publisher';
+import { provisionTopics, TopicLayout } from './kafka/topic-provisioner';
+import { OutboxEntry, outboxEntry } from './outbox/outbox-entry';
+import { OutboxDocument, OutboxRelay, OutboxRelayOptions } from './outbox/outbox-relay';
+
+export interface MessagingSettings {
+  /** The service's name: Kafka client id, consumer group, CloudEvents `source` (`guichet/<service>`). */
+  service: string;
+  brokers: string[];
+  layout: TopicLayout;
+  /** Collections whose documents keep pending events (see withEvents). */
+  outboxCollections?: string[];
+  relay?: OutboxRelayOptions;
+  retryDelaysMs?: number[];
+}
+
+export const MESSAGING_SETTINGS = Symbol('MESSAGING_SETTINGS');
+export const KAFKA = Symbol('KAFKA');
+
+/** What domain code uses to attach events to its writes. */
+@Injectable()
+export class EventOutbox implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly relay: OutboxRelay;
+  private readonly source: string;
+
+  constructor(
+    @Inject(MESSAGING_SETTINGS) private readonly settings: MessagingSettings,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @InjectConnection() private readonly connection: Connection,
+    private readonly publisher: RecordPublisher,
+    health: HealthRegistry,
+  ) {
+    this.source = `guichet/${settings.service}`;
+    const collections = (settings.outboxCollections ?? []).map((name) =>
+      connection.collection<OutboxDocument>(name),
+    );
+    this.relay = new OutboxRelay(collections, publisher, settings.relay);
+    health.register('kafka', () => this.describeCluster());
+  }
+
+  /** A pending event, validated, ready to be written with the aggregate (withEvents / newDocumentWithEvents). */
+  entry<T extends object>(definition: EventDefinition<T>, event: Omit<NewEvent<T>, 'type'>): OutboxEntry {
+    return outboxEntry(this.source, definition, event);
+  }
+
+  /** Call after a write that added events: the relay publishes them at once rather than at its next poll. */
+  published(): void {
+    this.relay.nudge();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await provisionTopics(this.kafka, Object.values(Topics), this.settings.layout);
+    for (const name of this.settings.outboxCollections ?? []) {
+      await OutboxRelay.ensureIndexes(this.connection.collection<OutboxDocument>(name));
+    }
+    this.relay.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.relay.stop();
+    await this.publisher.disconnect();
+  }
+
+  private async describeCluster(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.describeCluster();
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+/** Builds the service's Kafka events server (its consumer group) for `app.connectMicroservice`. */
+@Injectable()
+export class EventsServerFactory {
+  constructor(
+    @Inject(MESSAGING_SETTINGS) private readonly settings: MessagingSettings,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @InjectConnection() private readonly connection: Connection,
+  ) {}
+
+  create(): KafkaEventsServer {
+    return new KafkaEventsServer({
+      kafka: this.kafka,
+      group: this.settings.service,
+      layout: this.settings.layout,
+      processed: new ProcessedEvents(this.connection.collection('processed_events')),
+      retryDelaysMs: this.settings.retryDelaysMs,
+    });
+  }
+}
+
+@Module({})
+export class MessagingModule {
+  static forRoot(settings: MessagingSettings): DynamicModule {
+    return {
+      module: MessagingModule,
+      global: true,
+      providers: [
+        { provide: MESSAGING_SETTINGS, useValue: settings },
+        {
+          provide: KAFKA,
+          useFactory: () => createKafkaClient({ clientId: settings.service, brokers: settings.brokers }),
+        },
+        {
+          provide: RecordPublisher,
+          useFactory: (kafka: Kafka) => new RecordPublisher(kafka),
+          inject: [KAFKA],
+        },
+        EventOutbox,
+        EventsServerFactory,
+      ],
+      exports: [EventOutbox, EventsServerFactory, KAFKA],
+    };
+  }
+}

@@ -1,0 +1,138 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Kafka } from 'kafkajs';
+import mongoose, { Connection } from 'mongoose';
+import { HouseholdRegistered, HouseholdUpdated, Topics } from '@guichet/contracts';
+import { expectEventually, KafkaProbe, testInfrastructure, uniqueMongoUri } from '@guichet/testing';
+import { createKafkaClient } from '../kafka/kafka-client';
+import { RecordPublisher } from '../kafka/record-publisher';
+import { provisionTopics } from '../kafka/topic-provisioner';
+import { newDocumentWithEvents, outboxEntry, withEvents } from './outbox-entry';
+import { OutboxCollection, OutboxDocument, OutboxRelay } from './outbox-relay';
+
+const SOURCE = 'guichet/test';
+const registered = (id: string, childrenCount = 1) =>
+  outboxEntry(SOURCE, HouseholdRegistered, {
+    subject: id,
+    sequence: 1,
+    data: { householdId: id, resident: true, childrenCount },
+  });
+const updated = (id: string, sequence: number, childrenCount: number) =>
+  outboxEntry(SOURCE, HouseholdUpdated, {
+    subject: id,
+    sequence,
+    data: { householdId: id, resident: true, childrenCount },
+  });
+
+describe('outbox and relay (real FerretDB and Kafka)', () => {
+  let kafka: Kafka;
+  let connection: Connection;
+  let households: OutboxCollection;
+  let publisher: RecordPublisher;
+  let probe: KafkaProbe;
+  const mongoUri = uniqueMongoUri('outbox');
+
+  beforeAll(async () => {
+    kafka = createKafkaClient({ clientId: 'outbox-test', brokers: testInfrastructure.kafkaBrokers });
+    await provisionTopics(kafka, Object.values(Topics), { partitions: 3, replicationFactor: 1 });
+    connection = await mongoose.createConnection(mongoUri).asPromise();
+    households = connection.collection<OutboxDocument>('households');
+    await OutboxRelay.ensureIndexes(households);
+    publisher = new RecordPublisher(kafka);
+    probe = await new KafkaProbe().watch(Topics.households);
+  });
+
+  afterAll(async () => {
+    await probe.stop();
+    await publisher.disconnect();
+    await connection.dropDatabase();
+    await connection.close();
+  });
+
+  const publishedFor = (id: string) => probe.records.filter((record) => record.key === id);
+
+  it('publishes an aggregate’s events once, in the order written, keyed by the aggregate, then forgets them', async () => {
+    const id = `hh-order-${Date.now()}`;
+    await households.insertOne(
+      newDocumentWithEvents({ _id: id, version: 1, childrenCount: 1 }, [registered(id)]),
+    );
+    await households.updateOne(
+      { _id: id, version: 1 },
+      withEvents({ $set: { version: 3, childrenCount: 3 } }, [updated(id, 2, 2), updated(id, 3, 3)]),
+    );
+
+    const relay = new OutboxRelay([households], publisher);
+    expect(await relay.drain()).toBe(3);
+
+    const records = await expectEventually(() => {
+      const found = publishedFor(id);
+      expect(found).toHaveLength(3);
+      return found;
+    });
+    expect(records.map((r) => r.headers.ce_sequence)).toEqual(['1', '2', '3']);
+    expect(records.map((r) => JSON.parse(r.value ?? '{}').childrenCount)).toEqual([1, 2, 3]);
+    const stored = await households.findOne({ _id: id });
+    expect(stored?.outbox).toEqual([]);
+    expect(stored?.outboxSince).toBeUndefined();
+    expect(await relay.drain()).toBe(0);
+  });
+
+  it('never publishes the events of a write that did not happen', async () => {
+    const id = `hh-stale-${Date.now()}`;
+    await households.insertOne(newDocumentWithEvents({ _id: id, version: 2, childrenCount: 1 }, []));
+    // A writer holding version 1 loses the race: its update matches nothing, so its event is never stored.
+    const result = await households.updateOne(
+      { _id: id, version: 1 },
+      withEvents({ $set: { version: 2, childrenCount: 5 } }, [updated(id, 2, 5)]),
+    );
+    expect(result.matchedCount).toBe(0);
+
+    const relay = new OutboxRelay([households], publisher);
+    await relay.drain();
+    const marker = `hh-marker-${Date.now()}`;
+    await households.insertOne(newDocumentWithEvents({ _id: marker, version: 1 }, [registered(marker)]));
+    await relay.drain();
+    await expectEventually(() => expect(publishedFor(marker)).toHaveLength(1));
+    expect(publishedFor(id)).toHaveLength(0);
+  });
+
+  it('publishes after a restart the events of a process killed between the write and the publication', async () => {
+    const id = `hh-crash-${Date.now()}`;
+    const child = spawnSync(
+      process.execPath,
+      ['-r', '@swc-node/register', join(__dirname, '../test-support/write-then-crash.ts'), mongoUri, id],
+      { encoding: 'utf8', env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.json' }, timeout: 60_000 },
+    );
+    expect(child.signal).toBe('SIGKILL');
+    const pending = await households.findOne({ _id: id });
+    expect(pending?.outbox).toHaveLength(1);
+    expect(publishedFor(id)).toHaveLength(0);
+
+    const restarted = new OutboxRelay([households], publisher, { pollIntervalMs: 100 });
+    restarted.start();
+    try {
+      await expectEventually(() => expect(publishedFor(id)).toHaveLength(1));
+    } finally {
+      await restarted.stop();
+    }
+    expect(JSON.parse(publishedFor(id)[0].value ?? '{}')).toEqual({
+      householdId: id,
+      resident: false,
+      childrenCount: 2,
+    });
+  });
+
+  it('lets two relay instances share the work without publishing an event twice', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `hh-pair-${Date.now()}-${i}`);
+    await households.insertMany(
+      ids.map((id) => newDocumentWithEvents({ _id: id, version: 1 }, [registered(id)])),
+    );
+    const first = new OutboxRelay([households], publisher);
+    const second = new OutboxRelay([households], new RecordPublisher(kafka));
+    const [a, b] = await Promise.all([first.drain(), second.drain()]);
+    expect(a + b).toBeGreaterThanOrEqual(20);
+    await expectEventually(() => {
+      for (const id of ids) expect(publishedFor(id)).toHaveLength(1);
+    });
+  });
+});

@@ -1,0 +1,144 @@
+import { Logger } from '@nestjs/common';
+import type { mongo } from 'mongoose';
+import type { RecordPublisher } from '../kafka/record-publisher';
+import type { OutboxEntry, OutboxFields } from './outbox-entry';
+
+/** The part of an aggregate document the relay reads and writes. */
+export interface OutboxDocument extends OutboxFields {
+  _id: mongo.BSON.ObjectId | string;
+}
+
+export type OutboxCollection = mongo.Collection<OutboxDocument>;
+
+export interface OutboxRelayOptions {
+  /** How long one instance holds a document's events before another may take them over. */
+  leaseMs?: number;
+  /** How often to look for pending events when nobody nudged the relay. */
+  pollIntervalMs?: number;
+  /** How long to wait after a failed publication before trying again. */
+  failureBackoffMs?: number;
+}
+
+/**
+ * Publishes the events that aggregates keep in their own documents, oldest first, in the order they
+ * were written, then removes them. A crash between publishing and removing publishes them again
+ * (at-least-once); consumers drop the duplicates by event id. An event is only ever published after
+ * the write that holds it has succeeded, so no event of an unwritten change can leave.
+ */
+export class OutboxRelay {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private readonly leaseMs: number;
+  private readonly pollIntervalMs: number;
+  private readonly failureBackoffMs: number;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private nudged = false;
+
+  constructor(
+    private readonly collections: readonly OutboxCollection[],
+    private readonly publisher: RecordPublisher,
+    options: OutboxRelayOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.failureBackoffMs = options.failureBackoffMs ?? 2_000;
+  }
+
+  /** The index each outbox collection needs so the relay finds pending documents without a scan. */
+  static async ensureIndexes(collection: OutboxCollection): Promise<void> {
+    await collection.createIndex({ outboxSince: 1 }, { name: 'outbox_pending' });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Finishes the publication under way, then stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Tells the relay that a write just added events, so it publishes them without waiting to poll. */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  /** Publishes everything pending now; returns how many events went out. */
+  async drain(): Promise<number> {
+    let published = 0;
+    for (const collection of this.collections) {
+      for (;;) {
+        const document = await this.claim(collection);
+        if (!document) break;
+        published += await this.publishDocument(collection, document);
+      }
+    }
+    return published;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let delay = this.pollIntervalMs;
+      try {
+        this.nudged = false;
+        await this.drain();
+      } catch (error) {
+        this.logger.warn(`outbox publication failed, retrying: ${(error as Error).message}`);
+        delay = this.failureBackoffMs;
+      }
+      if (this.running && !this.nudged) await this.sleep(delay);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** Takes the lease on the oldest document with pending events that no other relay holds. */
+  private async claim(collection: OutboxCollection): Promise<OutboxDocument | null> {
+    const now = new Date();
+    return collection.findOneAndUpdate(
+      {
+        outboxSince: { $lte: now },
+        $or: [{ outboxLease: { $exists: false } }, { outboxLease: { $lt: now } }],
+      },
+      { $set: { outboxLease: new Date(now.getTime() + this.leaseMs) } },
+      { sort: { outboxSince: 1 }, returnDocument: 'after' },
+    );
+  }
+
+  private async publishDocument(collection: OutboxCollection, document: OutboxDocument): Promise<number> {
+    const entries: OutboxEntry[] = document.outbox ?? [];
+    try {
+      if (entries.length > 0) await this.publisher.publish(entries);
+    } catch (error) {
+      // Let another attempt (this instance or another) take the document again at once.
+      await collection.updateOne({ _id: document._id }, { $unset: { outboxLease: '' } });
+      throw error;
+    }
+    // $pullAll with the entries as read removes exactly these (FerretDB ignores $pull conditions).
+    const removed = await collection.updateOne(
+      { _id: document._id },
+      { $pullAll: { outbox: entries }, $unset: { outboxLease: '' } },
+    );
+    if (entries.length > 0 && removed.modifiedCount === 0) {
+      throw new Error(`published events of ${String(document._id)} could not be removed from its outbox`);
+    }
+    // Events written while these were being published keep the document pending.
+    await collection.updateOne({ _id: document._id, outbox: { $size: 0 } }, { $unset: { outboxSince: '' } });
+    return entries.length;
+  }
+}

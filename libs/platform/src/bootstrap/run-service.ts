@@ -1,0 +1,62 @@
+import { DynamicModule, INestApplication, Logger as NestLogger, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { ConfigError, loadConfig } from '../config/load-config';
+import { ServiceConfig } from '../config/service-config';
+import { ProblemDetailsFilter } from '../http/problem-details.filter';
+import { createValidationPipe } from '../http/validation';
+
+export interface ServiceDefinition<C extends ServiceConfig> {
+  /** Short name: accounts, enrolments, tariffs, notifications. */
+  name: string;
+  description: string;
+  config: new () => C;
+  module: (config: C) => DynamicModule | Type<unknown>;
+  /** Attaches transports (the Kafka events server) before the HTTP server listens. */
+  connect?: (app: INestApplication, config: C) => void | Promise<void>;
+}
+
+/** Builds a service's Nest application: logs, validation, problem+json, OpenAPI at /docs, shutdown hooks. */
+export async function createService<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+): Promise<INestApplication> {
+  const app = await NestFactory.create(definition.module(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.enableShutdownHooks();
+  const openapi = new DocumentBuilder()
+    .setTitle(`Guichet ${definition.name}`)
+    .setDescription(definition.description)
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openapi), {
+    jsonDocumentUrl: 'docs/openapi.json',
+  });
+  await definition.connect?.(app, config);
+  return app;
+}
+
+/**
+ * The whole of a service's main.ts: validates the environment (a bad variable stops the boot with
+ * its name), starts transports and the HTTP server.
+ */
+export async function runService<C extends ServiceConfig>(definition: ServiceDefinition<C>): Promise<void> {
+  let config: C;
+  try {
+    config = loadConfig(definition.config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`[${definition.name}] ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const app = await createService(definition, config);
+  await app.startAllMicroservices();
+  await app.listen(config.PORT, '0.0.0.0');
+  new NestLogger(definition.name).log(`listening on :${config.PORT}, OpenAPI at /docs`);
+}

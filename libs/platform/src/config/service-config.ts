@@ -1,0 +1,46 @@
+import { ArrayNotEmpty, IsIn, IsInt, Matches, Max, Min } from 'class-validator';
+import { Env, EnvInt, EnvList } from './env-decorators';
+
+const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+
+/** What every Guichet service needs from its environment. Each app extends it with its own variables. */
+export class ServiceConfig {
+  @EnvInt() @IsInt({ message: 'PORT must be a whole number' }) @Min(1) @Max(65535) PORT!: number;
+
+  @Env()
+  @Matches(/^mongodb(\+srv)?:\/\/[^/]+\/[A-Za-z0-9_-]+/, {
+    message:
+      'MONGODB_URI must be a mongodb:// URL that names a database, e.g. mongodb://127.0.0.1:27017/guichet-accounts',
+  })
+  MONGODB_URI!: string;
+
+  @EnvList()
+  @ArrayNotEmpty({ message: 'KAFKA_BROKERS must list at least one host:port' })
+  @Matches(HOST_PORT, { each: true, message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
+  KAFKA_BROKERS!: string[];
+
+  @EnvInt()
+  @IsInt({ message: 'KAFKA_TOPIC_PARTITIONS must be a whole number' })
+  @Min(1)
+  @Max(1000)
+  KAFKA_TOPIC_PARTITIONS = 3;
+
+  @EnvInt()
+  @IsInt({ message: 'KAFKA_REPLICATION_FACTOR must be a whole number' })
+  @Min(1)
+  @Max(7)
+  KAFKA_REPLICATION_FACTOR = 1;
+
+  @Env()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], {
+    message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace',
+  })
+  LOG_LEVEL = 'info';
+}
+
+/** For services that queue work in BullMQ. */
+export class ServiceWithRedisConfig extends ServiceConfig {
+  @Env()
+  @Matches(/^rediss?:\/\/[^/]+/, { message: 'REDIS_URL must be a redis:// URL, e.g. redis://127.0.0.1:6379' })
+  REDIS_URL!: string;
+}

@@ -1,0 +1,3 @@
+export * from './infrastructure';
+export * from './expect-eventually';
+export * from './kafka-probe';
