@@ -9,6 +9,8 @@
 #          outlive a fresh clone; set those variables to move them.
 # start    installs, then runs it in the background on 127.0.0.1:$FERRETDB_PORT and waits until
 #          it answers a real MongoDB ping. Data: $DATA_DIR/ferretdb. Log: $LOG_DIR/ferretdb.log.
+#          Clients reach FerretDB through the program's atomic proxy, which serialises writes per
+#          collection so single-document updates are atomic as in MongoDB (see atomicproxy.go).
 # stop     stops the instance this script started (pid file $RUN_DIR/ferretdb.pid).
 # status   prints running or stopped; exit 0 when running, 3 when stopped.
 #
@@ -45,8 +47,9 @@ ours() {
 up_to_date() {
   [[ -x "$BIN" ]] || return 1
   local f
-  for f in main.go go.mod go.sum; do
-    [[ "$BIN" -nt "$SRC_DIR/$f" ]] || return 1
+  for f in "$SRC_DIR"/*.go "$SRC_DIR"/go.mod "$SRC_DIR"/go.sum; do
+    [[ "$f" == *_test.go ]] && continue
+    [[ "$BIN" -nt "$f" ]] || return 1
   done
 }
 

@@ -4,6 +4,10 @@
 // It embeds github.com/FerretDB/FerretDB/ferretdb rather than building FerretDB's own cmd/ferretdb,
 // whose module lacks the generated build/version/version.txt and panics at start.
 //
+// Clients do not talk to FerretDB directly: FerretDB listens on a private Unix socket only, and
+// -listen-addr is served by the atomic proxy (atomicproxy.go), which serialises write commands per
+// collection so that single-document writes are atomic, as in MongoDB.
+//
 // Every flag can also be set through the environment variable named in its help text; a flag
 // given on the command line wins. The embedded package never reports telemetry, keeps its state in
 // memory only and has no debug HTTP listener.
@@ -18,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"os/signal"
@@ -44,9 +49,9 @@ func main() {
 	fs := flag.NewFlagSet("guichet-ferretdb", flag.ExitOnError)
 	var (
 		listenAddr = fs.String("listen-addr", envOr("FERRETDB_LISTEN_ADDR", "127.0.0.1:27017"),
-			"TCP address to listen on; empty disables TCP (env FERRETDB_LISTEN_ADDR)")
-		listenUnix = fs.String("listen-unix", envOr("FERRETDB_LISTEN_UNIX", ""),
-			"Unix socket path to listen on; empty disables it (env FERRETDB_LISTEN_UNIX)")
+			"TCP address clients connect to, served by the atomic proxy (env FERRETDB_LISTEN_ADDR)")
+		backendSocket = fs.String("backend-socket", envOr("FERRETDB_BACKEND_SOCKET", ""),
+			"Unix socket FerretDB itself listens on, behind the proxy; default: in a private temporary directory (env FERRETDB_BACKEND_SOCKET)")
 		handler = fs.String("handler", envOr("FERRETDB_HANDLER", "sqlite"),
 			"backend handler: sqlite or postgresql (env FERRETDB_HANDLER)")
 		sqliteDir = fs.String("sqlite-dir", envOr("FERRETDB_SQLITE_DIR", "data"),
@@ -83,45 +88,90 @@ func main() {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	cfg := &ferretdb.Config{
-		Listener: ferretdb.ListenerConfig{TCP: *listenAddr, Unix: *listenUnix},
-		Logger:   logger,
-		Handler:  *handler,
-	}
-	switch *handler {
-	case "sqlite":
-		u, err := sqliteURI(*sqliteURL, *sqliteDir)
-		if err != nil {
-			logger.Error("bad SQLite location", "error", err)
-			os.Exit(2)
-		}
-		cfg.SQLiteURL = u
-		logger.Info("starting FerretDB", "handler", "sqlite", "sqlite_url", u, "listen", *listenAddr)
-	case "postgresql":
-		cfg.PostgreSQLURL = *postgresqlURL
-		logger.Info("starting FerretDB", "handler", "postgresql", "listen", *listenAddr)
-	default:
-		logger.Error("unknown handler, expected sqlite or postgresql", "handler", *handler)
+	if *listenAddr == "" {
+		logger.Error("-listen-addr is required")
 		os.Exit(2)
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	go func() {
-		<-ctx.Done()
-		logger.Info("signal received, shutting down")
-		stop() // a second signal then ends the process at once
-	}()
-
-	f, err := ferretdb.New(cfg)
-	if err != nil {
-		logger.Error("cannot start FerretDB", "error", err)
-		os.Exit(1)
-	}
-	if err := f.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		logger.Error("FerretDB stopped with an error", "error", err)
+	if err := run(logger, *listenAddr, *backendSocket, *handler, *sqliteURL, *sqliteDir, *postgresqlURL); err != nil {
+		logger.Error("stopped with an error", "error", err)
 		os.Exit(1)
 	}
 	logger.Info("FerretDB stopped")
+}
+
+// run starts FerretDB on a Unix socket and the atomic proxy on listenAddr, and serves until
+// SIGINT or SIGTERM. It then stops accepting, closes the client connections, and stops FerretDB.
+func run(logger *slog.Logger, listenAddr, socket, handler, sqliteURL, sqliteDir, postgresqlURL string) error {
+	if socket == "" {
+		dir, err := os.MkdirTemp("", "guichet-ferretdb-") // mode 0700: only we can reach FerretDB
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		socket = filepath.Join(dir, "ferretdb.sock")
+	} else if fi, err := os.Lstat(socket); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		_ = os.Remove(socket) // left over by a killed instance
+	}
+
+	cfg := &ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{Unix: socket},
+		Logger:   logger,
+		Handler:  handler,
+	}
+	switch handler {
+	case "sqlite":
+		u, err := sqliteURI(sqliteURL, sqliteDir)
+		if err != nil {
+			return fmt.Errorf("bad SQLite location: %w", err)
+		}
+		cfg.SQLiteURL = u
+		logger.Info("starting FerretDB", "handler", "sqlite", "sqlite_url", u, "listen", listenAddr, "backend_socket", socket)
+	case "postgresql":
+		cfg.PostgreSQLURL = postgresqlURL
+		logger.Info("starting FerretDB", "handler", "postgresql", "listen", listenAddr, "backend_socket", socket)
+	default:
+		return fmt.Errorf("unknown handler %q, expected sqlite or postgresql", handler)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	stopLog := context.AfterFunc(ctx, func() {
+		logger.Info("signal received, shutting down")
+		stop() // a second signal then ends the process at once
+	})
+	defer stopLog()
+
+	// Take the public address first, so that a busy port fails before FerretDB opens anything.
+	ln, err := net.Listen("tcp", listenAddr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+
+	f, err := ferretdb.New(cfg) // already listens on the socket; Run accepts
+	if err != nil {
+		return fmt.Errorf("cannot start FerretDB: %w", err)
+	}
+	// FerretDB gets its own context: it must outlive the proxy, which drains into it on shutdown.
+	ferretCtx, stopFerret := context.WithCancel(context.Background())
+	ferretDone := make(chan error, 1)
+	go func() { ferretDone <- f.Run(ferretCtx) }()
+
+	proxy := &AtomicProxy{
+		Dial: func(ctx context.Context) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", socket)
+		},
+		Logger: logger,
+	}
+	logger.Info("atomic proxy listening", "addr", ln.Addr().String())
+	err = proxy.Serve(ctx, ln) // until a signal; then it closes ln and every client connection
+
+	stopFerret()
+	if e := <-ferretDone; err == nil && !errors.Is(e, context.Canceled) {
+		err = e
+	}
+	return err
 }
 
 // sqliteURI returns explicit when set, otherwise a file: URI for dir (made absolute and created).

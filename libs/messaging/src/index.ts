@@ -8,3 +8,4 @@ export * from './consumer/kafka-event.context';
 export * from './consumer/kafka-events.server';
 export * from './consumer/headers';
 export * from './messaging.module';
+export * from './service-modules';

@@ -1,5 +1,6 @@
 import {
   DynamicModule,
+  INestApplication,
   Inject,
   Injectable,
   Module,
@@ -106,6 +107,14 @@ export class EventsServerFactory {
       retryDelaysMs: this.settings.retryDelaysMs,
     });
   }
+}
+
+/**
+ * Attaches the service's Kafka events server to the app; call before `app.startAllMicroservices()`.
+ * It shares the app's global filters and pipes (the problem filter hands handler errors back to it).
+ */
+export function connectEventsServer(app: INestApplication): void {
+  app.connectMicroservice({ strategy: app.get(EventsServerFactory).create() }, { inheritAppConfig: true });
 }
 
 @Module({})

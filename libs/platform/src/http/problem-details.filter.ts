@@ -1,17 +1,23 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { Observable, throwError } from 'rxjs';
 import { isDependencyUnavailable } from './dependency-unavailable';
 import { Problem, PROBLEM_CONTENT_TYPE, problem } from './problem';
 
 /** How long a client should wait before retrying when a dependency is down. */
 const RETRY_AFTER_SECONDS = 5;
 
-/** Answers every HTTP error as RFC 9457 problem+json; hides internals of unexpected errors. */
+/**
+ * Answers every HTTP error as RFC 9457 problem+json and hides internals of unexpected errors.
+ * Outside HTTP (Kafka event handlers) it hands the error back untouched: the events server decides
+ * between retry and dead letter, and records the real reason.
+ */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemDetailsFilter.name);
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    if (host.getType() !== 'http') return throwError(() => exception);
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();

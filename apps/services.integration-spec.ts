@@ -1,0 +1,90 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { expectEventually, testInfrastructure, uniqueName } from '@guichet/testing';
+
+// Each service booted as a real process from its main.ts against the real local stack.
+const root = join(__dirname, '..');
+const services = { accounts: 3101, enrolments: 3102, tariffs: 3103, notifications: 3104 } as const;
+type Service = keyof typeof services;
+
+function environment(service: Service): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    SWC_NODE_PROJECT: join(root, 'tsconfig.json'),
+    PORT: String(services[service]),
+    MONGODB_URI: `${testInfrastructure.mongoBaseUri}/${uniqueName(`boot-${service}`)}`,
+    KAFKA_BROKERS: testInfrastructure.kafkaBrokers.join(','),
+    REDIS_URL: testInfrastructure.redisUrl,
+    LOG_LEVEL: 'warn',
+  };
+}
+
+const mainOf = (service: Service) => join(root, 'apps', service, 'src', 'main.ts');
+
+describe('the four services boot on the real stack', () => {
+  const running: ChildProcess[] = [];
+
+  afterAll(async () => {
+    await Promise.all(
+      running.map(
+        (child) =>
+          new Promise((resolve) => {
+            child.once('exit', resolve);
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+  });
+
+  it.each(Object.keys(services) as Service[])('%s: ready, documented, and answers errors as problem+json', async (service) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', mainOf(service)], {
+      cwd: root,
+      env: environment(service),
+      stdio: 'ignore',
+    });
+    running.push(child);
+    const base = `http://127.0.0.1:${services[service]}`;
+
+    const ready = await expectEventually(
+      async () => {
+        const response = await fetch(`${base}/health/ready`);
+        expect(response.status).toBe(200);
+        return (await response.json()) as { checks: Record<string, unknown> };
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    const dependencies = service === 'notifications' ? ['kafka', 'mongodb', 'redis'] : ['kafka', 'mongodb'];
+    expect(Object.keys(ready.checks).sort()).toEqual(dependencies);
+    expect(await (await fetch(`${base}/health/live`)).json()).toEqual({ status: 'ok' });
+
+    const openapi = (await (await fetch(`${base}/docs/openapi.json`)).json()) as {
+      info: { title: string };
+      paths: Record<string, unknown>;
+    };
+    expect(openapi.info.title).toBe(`Guichet ${service}`);
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/health/live', '/health/ready']));
+
+    const missing = await fetch(`${base}/no-such-route`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await missing.json()).toMatchObject({ status: 404, instance: '/no-such-route' });
+  });
+
+  it.each([
+    ['accounts', 'MONGODB_URI', undefined],
+    ['enrolments', 'KAFKA_BROKERS', 'kafka'],
+    ['tariffs', 'PORT', '80a'],
+    ['notifications', 'REDIS_URL', undefined],
+  ] as const)('%s stops at boot when %s is wrong, naming it', (service, variable, value) => {
+    const env = { ...environment(service), [variable]: value };
+    const result = spawnSync(process.execPath, ['-r', '@swc-node/register', mainOf(service)], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(78);
+    expect(result.stderr).toContain(`[${service}] invalid configuration:`);
+    expect(result.stderr).toContain(`- ${variable}:`);
+  });
+});

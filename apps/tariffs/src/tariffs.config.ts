@@ -1,0 +1,4 @@
+import { ServiceConfig } from '@guichet/platform';
+
+/** The tariffs service's environment; see .env.example for every variable. */
+export class TariffsConfig extends ServiceConfig {}

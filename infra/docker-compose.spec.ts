@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+// docker-compose.yml cannot run here (no Docker engine): this checks that it parses and declares what
+// the Docker route needs, so that it does not rot unnoticed.
+interface ComposeService {
+  ports?: string[];
+  healthcheck?: { test: string[] };
+  environment?: Record<string, string>;
+  build?: { args?: { SERVICE?: string } };
+}
+
+const compose = parse(readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
+};
+
+describe('docker-compose.yml', () => {
+  const apps = { accounts: 3001, enrolments: 3002, tariffs: 3003, notifications: 3004 };
+
+  it('declares the infrastructure and the four services, each with a health check', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(
+      ['kafka', 'mongodb', 'redis', 'mailpit', ...Object.keys(apps)].sort(),
+    );
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect({ name, healthcheck: Boolean(service.healthcheck?.test.length) }).toEqual({ name, healthcheck: true });
+    }
+    expect(Object.keys(compose.volumes).sort()).toEqual(['kafka-data', 'mongodb-data', 'redis-data']);
+  });
+
+  it('builds each service from the one Dockerfile and gives it every variable it requires', () => {
+    for (const [name, port] of Object.entries(apps)) {
+      const service = compose.services[name];
+      expect(service.build?.args?.SERVICE).toBe(name);
+      expect(service.ports).toEqual([`${port}:${port}`]);
+      expect(service.environment).toMatchObject({
+        PORT: String(port),
+        MONGODB_URI: `mongodb://mongodb:27017/guichet-${name}?replicaSet=rs0`,
+        KAFKA_BROKERS: 'kafka:9092',
+        REDIS_URL: 'redis://redis:6379',
+      });
+    }
+  });
+
+  it('sends mail to Mailpit', () => {
+    expect(compose.services.notifications.environment?.SMTP_URL).toBe('smtp://mailpit:1025');
+    expect(compose.services.mailpit.ports).toContain('8025:8025');
+  });
+});

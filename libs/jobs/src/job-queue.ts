@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { Job, JobsOptions, Queue, Worker } from 'bullmq';
+import IORedis, { Redis } from 'ioredis';
+
+/** Defaults of every Guichet job: retries with exponential backoff, bounded history. */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 30 * 24 * 3600, count: 50_000 },
+};
+
+/**
+ * A job id derived from what caused the job (an event id) and whom it is for: BullMQ refuses a
+ * second job with an id it still knows, so a redelivered event enqueues nothing twice.
+ */
+export function deterministicJobId(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
+}
+
+/** One Redis connection as BullMQ workers need it (blocking commands never time out on the client side). */
+export function createRedisConnection(url: string): Redis {
+  return new IORedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}
+
+export interface JobQueueSettings {
+  name: string;
+  redisUrl: string;
+  prefix?: string;
+  defaultJobOptions?: JobsOptions;
+}
+
+/**
+ * A BullMQ queue and, when asked, its worker. Close order matters on shutdown: the worker first (it
+ * finishes its job or leaves it to be retried), then the queue, then the connections.
+ */
+export class JobQueue<Data extends object, Result = unknown> {
+  readonly queue: Queue;
+  private worker?: Worker<Data, Result>;
+  private readonly connections: Redis[] = [];
+
+  constructor(private readonly settings: JobQueueSettings) {
+    const connection = this.connect();
+    this.queue = new Queue(settings.name, {
+      connection,
+      prefix: settings.prefix ?? 'guichet',
+      defaultJobOptions: { ...DEFAULT_JOB_OPTIONS, ...settings.defaultJobOptions },
+    });
+  }
+
+  /** Adds a job unless one with the same id is already known; returns the id. */
+  async add(jobId: string, data: Data, options: JobsOptions = {}): Promise<string> {
+    const job = await this.queue.add(this.settings.name, data, { ...options, jobId });
+    return job.id ?? jobId;
+  }
+
+  process(processor: (job: Job<Data, Result>) => Promise<Result>, concurrency = 1): Worker<Data, Result> {
+    if (this.worker) throw new Error(`queue ${this.settings.name} already has a worker`);
+    this.worker = new Worker<Data, Result>(this.settings.name, processor, {
+      connection: this.connect(),
+      prefix: this.settings.prefix ?? 'guichet',
+      concurrency,
+    });
+    return this.worker;
+  }
+
+  async ping(): Promise<void> {
+    await this.connections[0].ping();
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => undefined)));
+  }
+
+  private connect(): Redis {
+    const connection = createRedisConnection(this.settings.redisUrl);
+    this.connections.push(connection);
+    return connection;
+  }
+}
