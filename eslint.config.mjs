@@ -19,8 +19,14 @@ export default tseslint.config(
         {
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:messaging', 'type:jobs'] },
-            { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:testing'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:messaging', 'type:jobs'],
+            },
+            {
+              sourceTag: 'type:messaging',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:testing'],
+            },
             { sourceTag: 'type:jobs', onlyDependOnLibsWithTags: ['type:platform', 'type:testing'] },
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
@@ -30,7 +36,14 @@ export default tseslint.config(
       ],
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'kafkajs', message: 'Use @guichet/messaging: it is the only code that touches the Kafka client.' }] },
+        {
+          paths: [
+            {
+              name: 'kafkajs',
+              message: 'Use @guichet/messaging: it is the only code that touches the Kafka client.',
+            },
+          ],
+        },
       ],
     },
   },

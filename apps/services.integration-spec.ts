@@ -36,39 +36,42 @@ describe('the four services boot on the real stack', () => {
     );
   });
 
-  it.each(Object.keys(services) as Service[])('%s: ready, documented, and answers errors as problem+json', async (service) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', mainOf(service)], {
-      cwd: root,
-      env: environment(service),
-      stdio: 'ignore',
-    });
-    running.push(child);
-    const base = `http://127.0.0.1:${services[service]}`;
+  it.each(Object.keys(services) as Service[])(
+    '%s: ready, documented, and answers errors as problem+json',
+    async (service) => {
+      const child = spawn(process.execPath, ['-r', '@swc-node/register', mainOf(service)], {
+        cwd: root,
+        env: environment(service),
+        stdio: 'ignore',
+      });
+      running.push(child);
+      const base = `http://127.0.0.1:${services[service]}`;
 
-    const ready = await expectEventually(
-      async () => {
-        const response = await fetch(`${base}/health/ready`);
-        expect(response.status).toBe(200);
-        return (await response.json()) as { checks: Record<string, unknown> };
-      },
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
-    const dependencies = service === 'notifications' ? ['kafka', 'mongodb', 'redis'] : ['kafka', 'mongodb'];
-    expect(Object.keys(ready.checks).sort()).toEqual(dependencies);
-    expect(await (await fetch(`${base}/health/live`)).json()).toEqual({ status: 'ok' });
+      const ready = await expectEventually(
+        async () => {
+          const response = await fetch(`${base}/health/ready`);
+          expect(response.status).toBe(200);
+          return (await response.json()) as { checks: Record<string, unknown> };
+        },
+        { timeoutMs: 60_000, intervalMs: 250 },
+      );
+      const dependencies = service === 'notifications' ? ['kafka', 'mongodb', 'redis'] : ['kafka', 'mongodb'];
+      expect(Object.keys(ready.checks).sort()).toEqual(dependencies);
+      expect(await (await fetch(`${base}/health/live`)).json()).toEqual({ status: 'ok' });
 
-    const openapi = (await (await fetch(`${base}/docs/openapi.json`)).json()) as {
-      info: { title: string };
-      paths: Record<string, unknown>;
-    };
-    expect(openapi.info.title).toBe(`Guichet ${service}`);
-    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/health/live', '/health/ready']));
+      const openapi = (await (await fetch(`${base}/docs/openapi.json`)).json()) as {
+        info: { title: string };
+        paths: Record<string, unknown>;
+      };
+      expect(openapi.info.title).toBe(`Guichet ${service}`);
+      expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/health/live', '/health/ready']));
 
-    const missing = await fetch(`${base}/no-such-route`);
-    expect(missing.status).toBe(404);
-    expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(await missing.json()).toMatchObject({ status: 404, instance: '/no-such-route' });
-  });
+      const missing = await fetch(`${base}/no-such-route`);
+      expect(missing.status).toBe(404);
+      expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await missing.json()).toMatchObject({ status: 404, instance: '/no-such-route' });
+    },
+  );
 
   it.each([
     ['accounts', 'MONGODB_URI', undefined],

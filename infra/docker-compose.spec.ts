@@ -24,7 +24,10 @@ describe('docker-compose.yml', () => {
       ['kafka', 'mongodb', 'redis', 'mailpit', ...Object.keys(apps)].sort(),
     );
     for (const [name, service] of Object.entries(compose.services)) {
-      expect({ name, healthcheck: Boolean(service.healthcheck?.test.length) }).toEqual({ name, healthcheck: true });
+      expect({ name, healthcheck: Boolean(service.healthcheck?.test.length) }).toEqual({
+        name,
+        healthcheck: true,
+      });
     }
     expect(Object.keys(compose.volumes).sort()).toEqual(['kafka-data', 'mongodb-data', 'redis-data']);
   });

@@ -14,7 +14,11 @@ let failed = 0;
 
 function run(title, command, args, options = {}) {
   console.log(`\n=== ${title}: ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { cwd: options.cwd ?? root, stdio: options.stdio ?? 'inherit', encoding: 'utf8' });
+  const result = spawnSync(command, args, {
+    cwd: options.cwd ?? root,
+    stdio: options.stdio ?? 'inherit',
+    encoding: 'utf8',
+  });
   return result;
 }
 
@@ -32,7 +36,9 @@ function jest(title, config, report) {
     passed += summary.numPassedTests;
     failed += summary.numFailedTests;
     // A suite that fails before its tests run (a syntax error, a failing beforeAll) counts as failed.
-    failed += summary.testResults.filter((suite) => suite.status === 'failed' && suite.assertionResults.length === 0).length;
+    failed += summary.testResults.filter(
+      (suite) => suite.status === 'failed' && suite.assertionResults.length === 0,
+    ).length;
     if (summary.numTotalTests === 0) failed++;
   } catch {
     failed++;
@@ -41,7 +47,10 @@ function jest(title, config, report) {
 }
 
 function goTests(title, dir) {
-  const result = run(title, 'go', ['test', '-count=1', '-json', './...'], { cwd: join(root, dir), stdio: 'pipe' });
+  const result = run(title, 'go', ['test', '-count=1', '-json', './...'], {
+    cwd: join(root, dir),
+    stdio: 'pipe',
+  });
   let ok = 0;
   let bad = 0;
   for (const line of result.stdout.split('\n')) {
@@ -49,7 +58,8 @@ function goTests(title, dir) {
     const event = JSON.parse(line);
     if (event.Test && event.Action === 'pass') ok++;
     if (event.Test && event.Action === 'fail') bad++;
-    if (event.Action === 'output' && /^(--- FAIL|FAIL|ok|panic)/.test(event.Output)) process.stdout.write(event.Output);
+    if (event.Action === 'output' && /^(--- FAIL|FAIL|ok|panic)/.test(event.Output))
+      process.stdout.write(event.Output);
   }
   if (result.status !== 0 && bad === 0) bad++;
   process.stderr.write(result.stderr);

@@ -6,7 +6,8 @@ import { EnrolmentsModule } from './enrolments.module';
 
 void runService({
   name: 'enrolments',
-  description: 'Catalogue of offers, online enrolment procedure, capacities, allocation, waitlists and bookings.',
+  description:
+    'Catalogue of offers, online enrolment procedure, capacities, allocation, waitlists and bookings.',
   config: EnrolmentsConfig,
   module: (config) => EnrolmentsModule.register(config),
   connect: (app) => connectEventsServer(app),

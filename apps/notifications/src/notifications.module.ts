@@ -6,6 +6,9 @@ import { NotificationsConfig } from './notifications.config';
 @Module({})
 export class NotificationsModule {
   static register(config: NotificationsConfig): DynamicModule {
-    return { module: NotificationsModule, imports: [...serviceModules('notifications', config), JobsModule.forRoot(config.REDIS_URL)] };
+    return {
+      module: NotificationsModule,
+      imports: [...serviceModules('notifications', config), JobsModule.forRoot(config.REDIS_URL)],
+    };
   }
 }

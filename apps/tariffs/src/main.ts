@@ -6,7 +6,8 @@ import { TariffsModule } from './tariffs.module';
 
 void runService({
   name: 'tariffs',
-  description: 'Quotient-familial tariff grids, dated versions, explainable prices, coherence and impact simulation.',
+  description:
+    'Quotient-familial tariff grids, dated versions, explainable prices, coherence and impact simulation.',
   config: TariffsConfig,
   module: (config) => TariffsModule.register(config),
   connect: (app) => connectEventsServer(app),

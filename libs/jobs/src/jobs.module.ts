@@ -10,7 +10,10 @@ export const REDIS_URL = Symbol('REDIS_URL');
 class RedisHealth implements OnModuleInit, OnModuleDestroy {
   private readonly connection: Redis;
 
-  constructor(@Inject(REDIS_URL) url: string, private readonly health: HealthRegistry) {
+  constructor(
+    @Inject(REDIS_URL) url: string,
+    private readonly health: HealthRegistry,
+  ) {
     this.connection = createRedisConnection(url);
     this.connection.on('error', () => undefined); // reported by the readiness check, not as a crash
   }

@@ -18,7 +18,10 @@ export function serviceModules(
     MessagingModule.forRoot({
       service,
       brokers: config.KAFKA_BROKERS,
-      layout: { partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR },
+      layout: {
+        partitions: config.KAFKA_TOPIC_PARTITIONS,
+        replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      },
       ...messaging,
     }),
   ];

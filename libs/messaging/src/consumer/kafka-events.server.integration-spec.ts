@@ -206,7 +206,9 @@ describe('Kafka events between two services (real Kafka and FerretDB)', () => {
     await consumer.close(); // waits for the handler in flight
     const direct = await mongoose.createConnection(consumerDb).asPromise();
     try {
-      const applied = await direct.collection<{ _id: string; times: number }>('applied').findOne({ _id: slow });
+      const applied = await direct
+        .collection<{ _id: string; times: number }>('applied')
+        .findOne({ _id: slow });
       expect(applied?.times).toBe(1); // finished before the close returned
     } finally {
       await direct.close();
