@@ -132,10 +132,10 @@ cmd_stop() {
 
 cmd_status() {
   if ours; then
-    echo "running (pid $(cat "$PID_FILE"), port $(cat "$PORT_FILE" 2>/dev/null || echo '?'))"
+    echo "ferretdb: running (pid $(cat "$PID_FILE"), port $(cat "$PORT_FILE" 2>/dev/null || echo '?'))"
     return 0
   fi
-  echo "stopped"
+  echo "ferretdb: stopped"
   return 3
 }
 

@@ -167,14 +167,14 @@ cmd_stop() {
 
 cmd_status() {
   if ours; then
-    echo "running (pid $(cat "$PID_FILE"), port $(cat "$PORT_FILE" 2>/dev/null || echo '?'))"
+    echo "redis: running (pid $(cat "$PID_FILE"), port $(cat "$PORT_FILE" 2>/dev/null || echo '?'))"
     return 0
   fi
   if command -v redis-cli >/dev/null 2>&1 && pong "$REDIS_PORT"; then
-    echo "running (not started by this script, port $REDIS_PORT)"
+    echo "redis: running (not started by this script, port $REDIS_PORT)"
     return 0
   fi
-  echo "stopped"
+  echo "redis: stopped"
   return 3
 }
 
