@@ -201,17 +201,19 @@ export class CompiledVersion {
     }
     let base = baseCents;
     const label = onQf ? 'QF' : 'Ressources mensuelles';
+    // A QF reads in whole euros ("QF 742 €"), resources in euros and cents.
+    const amount = (cents: number) => (onQf ? `${Math.floor(cents / 100)} €` : formatEuros(cents));
     if (pricing.baseFloorCents !== undefined && base < pricing.baseFloorCents) {
       base = pricing.baseFloorCents;
-      lines?.push(`${label} ramené${onQf ? '' : 'es'} au plancher de ${formatEuros(base)}`);
+      lines?.push(`${label} ramené${onQf ? '' : 'es'} au plancher de ${amount(base)}`);
     }
     if (pricing.baseCeilingCents !== undefined && base > pricing.baseCeilingCents) {
       base = pricing.baseCeilingCents;
-      lines?.push(`${label} ramené${onQf ? '' : 'es'} au plafond de ${formatEuros(base)}`);
+      lines?.push(`${label} ramené${onQf ? '' : 'es'} au plafond de ${amount(base)}`);
     }
     let price = roundCents(base * rate.num, rate.den * 100, this.rounding);
     lines?.push(
-      `${label} ${formatEuros(base)} × taux d'effort ${formatDecimalFr(pricing.ratePercent)} % = ${formatEuros(price)}`,
+      `${label} ${amount(base)} × taux d'effort ${formatDecimalFr(pricing.ratePercent)} % = ${formatEuros(price)}`,
     );
     if (pricing.priceFloorCents !== undefined && price < pricing.priceFloorCents) {
       price = pricing.priceFloorCents;

@@ -4,3 +4,6 @@ export * from './quote-error';
 export * from './compile-brackets';
 export * from './compile-version';
 export * from './quote';
+export * from './validate-grid';
+export * from './coherence';
+export * from './impact';
