@@ -21,7 +21,7 @@ export default tseslint.config(
           depConstraints: [
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:messaging', 'type:jobs'],
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:messaging', 'type:jobs', 'type:engine'],
             },
             {
               sourceTag: 'type:messaging',
@@ -31,6 +31,8 @@ export default tseslint.config(
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [] },
+            // The tariff engine is pure: no Nest, no I/O, no other library.
+            { sourceTag: 'type:engine', onlyDependOnLibsWithTags: [] },
           ],
         },
       ],
