@@ -21,7 +21,13 @@ export default tseslint.config(
           depConstraints: [
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:messaging', 'type:jobs', 'type:engine'],
+              onlyDependOnLibsWithTags: [
+                'type:contracts',
+                'type:platform',
+                'type:messaging',
+                'type:jobs',
+                'type:engine',
+              ],
             },
             {
               sourceTag: 'type:messaging',
