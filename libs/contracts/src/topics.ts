@@ -13,8 +13,11 @@ export const Topics = {
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
 
-/** The retry topic of one consumer group: failed messages wait there before another attempt. */
-export const retryTopic = (group: string): string => `guichet.${group}.retry.v1`;
+/**
+ * The retry topics of one consumer group, one per attempt: every record in one of them waits the same
+ * delay, so the topic's order is the order in which its records become due.
+ */
+export const retryTopic = (group: string, attempt: number): string => `guichet.${group}.retry-${attempt}.v1`;
 
 /** The dead-letter topic of one consumer group: messages that cannot be handled, with the reason. */
 export const deadLetterTopic = (group: string): string => `guichet.${group}.dlt.v1`;

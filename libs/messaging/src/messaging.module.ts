@@ -8,7 +8,7 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import { Kafka } from 'kafkajs';
+import { Admin, Kafka } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import { EventDefinition, NewEvent, Topics } from '@guichet/contracts';
 import { HealthRegistry } from '@guichet/platform';
@@ -76,15 +76,22 @@ export class EventOutbox implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await this.relay.stop();
     await this.publisher.disconnect();
+    await this.admin?.disconnect();
   }
 
+  /** One admin client for the readiness check, that gives up at once when Kafka does not answer. */
+  private admin?: Admin;
+
   private async describeCluster(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
+    this.admin ??= this.kafka.admin({ retry: { retries: 0 } });
     try {
-      await admin.describeCluster();
-    } finally {
-      await admin.disconnect();
+      await this.admin.connect();
+      await this.admin.describeCluster();
+    } catch (error) {
+      const failed = this.admin;
+      this.admin = undefined;
+      await failed.disconnect().catch(() => undefined);
+      throw error;
     }
   }
 }

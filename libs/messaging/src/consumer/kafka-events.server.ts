@@ -9,7 +9,6 @@ import {
   retryTopic,
   validatePayload,
 } from '@guichet/contracts';
-import { isDependencyUnavailable } from '@guichet/platform';
 import { CONSUMER_TIMEOUTS } from '../kafka/kafka-client';
 import { RecordPublisher } from '../kafka/record-publisher';
 import { provisionTopics, TopicLayout } from '../kafka/topic-provisioner';
@@ -33,25 +32,58 @@ export interface KafkaEventsServerOptions {
 
 const DEFAULT_RETRY_DELAYS_MS = [1_000, 10_000, 60_000];
 const DAY_MS = 24 * 60 * 60 * 1_000;
+const CONSUMER_RESTART_DELAY_MS = 5_000;
 
-/** Raised inside a handler wait when the server shuts down: the record is left for redelivery. */
-class ShuttingDown extends Error {}
+/**
+ * Thrown out of eachMessage so that KafkaJS retries the same record in place (and restarts the
+ * consumer if that keeps failing). KafkaJS gives up for good on TypeError and similar names, so the
+ * real error travels as `reason`, not as the thrown error itself.
+ */
+class RetryInPlace extends Error {
+  readonly retriable = true;
+  constructor(readonly reason: unknown) {
+    super(`retrying in place: ${describe(reason)}`);
+    this.name = 'RetryInPlace';
+  }
+}
+
+/**
+ * The service's own database is down: not the record's fault, so the record is retried in place
+ * until it comes back, rather than sent towards the dead-letter topic.
+ */
+function isOwnDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (/^Mongo(ServerSelection|Network|NetworkTimeout|NotConnected|TopologyClosed)Error$/.test(error.name))
+    return true;
+  return /buffering timed out/.test(error.message);
+}
+
+/** A consumer of this server: the main one, or the one of a retry level. */
+interface ConsumerSpec {
+  groupId: string;
+  topics: string[];
+  consumer?: Consumer;
+}
 
 /**
  * A Nest transport that feeds Kafka events to `@EventPattern(<event type>)` handlers.
  *
  * For each record: the envelope and its data are validated against the contract (invalid → the
  * dead-letter topic with the reason); an event this group already handled is skipped; a failing
- * handler sends the record to the group's retry topic with a delay, and after the last attempt to the
- * dead-letter topic, so one bad record never blocks its partition. A dependency that is down (the
- * database) is not the record's fault: the record is retried in place until it comes back.
+ * handler sends the record to the group's retry topic of its attempt, read by a consumer of its own
+ * that waits until the record is due, and after the last attempt to the dead-letter topic: a bad
+ * record never blocks its partition, and a waiting retry never blocks the main topics. When the
+ * service's own database is down, the record is retried in place until it comes back.
+ *
+ * The processed-events check is a fast skip, not a transaction: a handler whose effect is not
+ * naturally idempotent writes the event id or sequence in the same single-document write as its effect.
  */
 export class KafkaEventsServer extends Server implements CustomTransportStrategy {
-  private consumer?: Consumer;
   private readonly publisher: RecordPublisher;
   private readonly retryDelaysMs: number[];
-  private readonly retryTopic: string;
   private readonly deadLetterTopic: string;
+  private readonly consumers: ConsumerSpec[] = [];
+  private readonly retryTopics: Set<string>;
   private purgeTimer?: NodeJS.Timeout;
   private closing = false;
 
@@ -59,8 +91,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     super();
     this.publisher = new RecordPublisher(options.kafka);
     this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-    this.retryTopic = retryTopic(options.group);
     this.deadLetterTopic = deadLetterTopic(options.group);
+    this.retryTopics = new Set(this.retryDelaysMs.map((_, i) => retryTopic(options.group, i + 1)));
   }
 
   listen(callback: (error?: unknown) => void): void {
@@ -74,7 +106,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.purgeTimer);
-    await this.consumer?.disconnect();
+    await Promise.all(this.consumers.map((spec) => spec.consumer?.disconnect()));
     await this.publisher.disconnect();
   }
 
@@ -83,8 +115,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   }
 
   unwrap<T>(): T {
-    if (!this.consumer) throw new Error('not listening');
-    return this.consumer as T;
+    return this.consumers.map((spec) => spec.consumer) as T;
   }
 
   /** The topics that carry the events this service's handlers name. */
@@ -101,15 +132,14 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     const topics = this.subscribedTopics();
     if (topics.length === 0) return;
     const { kafka, group, layout, processed } = this.options;
-    await provisionTopics(kafka, [...topics, this.retryTopic, this.deadLetterTopic], layout);
+    const retryTopics = [...this.retryTopics];
+    await provisionTopics(kafka, [...topics, ...retryTopics, this.deadLetterTopic], layout);
     await processed.ensureIndexes();
-    this.consumer = kafka.consumer({ groupId: group, allowAutoTopicCreation: false, ...CONSUMER_TIMEOUTS });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...topics, this.retryTopic], fromBeginning: true });
-    await this.consumer.run({
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
-      eachMessage: (payload) => this.handleRecord(payload),
-    });
+    this.consumers.push({ groupId: group, topics });
+    retryTopics.forEach((topic, i) =>
+      this.consumers.push({ groupId: `${group}.retry-${i + 1}`, topics: [topic] }),
+    );
+    await Promise.all(this.consumers.map((spec) => this.runConsumer(spec)));
     const retention = this.options.processedRetentionMs ?? 30 * DAY_MS;
     this.purgeTimer = setInterval(() => {
       processed.purgeOlderThan(new Date(Date.now() - retention)).catch((error: unknown) => {
@@ -119,17 +149,51 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     this.purgeTimer.unref();
   }
 
+  private async runConsumer(spec: ConsumerSpec): Promise<void> {
+    const consumer = this.options.kafka.consumer({
+      groupId: spec.groupId,
+      allowAutoTopicCreation: false,
+      ...CONSUMER_TIMEOUTS,
+    });
+    spec.consumer = consumer;
+    // KafkaJS restarts a crashed consumer only for some errors; a consumer that stays dead would
+    // silently stop the service's reactions, so it is started again here.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.closing) return;
+      this.logger.error(`consumer ${spec.groupId} crashed (${payload.error.message}); starting it again`);
+      setTimeout(() => {
+        if (!this.closing)
+          this.runConsumer(spec).catch((error: unknown) =>
+            this.logger.error(`restart failed: ${describe(error)}`),
+          );
+      }, CONSUMER_RESTART_DELAY_MS).unref();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: spec.topics, fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently:
+        spec.groupId === this.options.group ? (this.options.partitionsConsumedConcurrently ?? 4) : 1,
+      eachMessage: async (payload) => {
+        try {
+          await this.handleRecord(payload);
+        } catch (error) {
+          throw error instanceof RetryInPlace ? error : new RetryInPlace(error);
+        }
+      },
+    });
+  }
+
   private async handleRecord({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    const fromRetry = topic === this.retryTopic;
-    const attempt = fromRetry ? Number(readHeader(message.headers, RetryHeaders.attempt) ?? 2) : 1;
-    const origin = fromRetry
+    const retried = this.retryTopics.has(topic);
+    const attempt = retried ? Number(readHeader(message.headers, RetryHeaders.attempt) ?? 2) : 1;
+    const origin = retried
       ? {
           topic: readHeader(message.headers, RetryHeaders.originalTopic) ?? topic,
           partition: Number(readHeader(message.headers, RetryHeaders.originalPartition) ?? partition),
           offset: readHeader(message.headers, RetryHeaders.originalOffset) ?? message.offset,
         }
       : { topic, partition, offset: message.offset };
-    if (fromRetry)
+    if (retried)
       await this.waitUntil(Number(readHeader(message.headers, RetryHeaders.notBefore) ?? 0), heartbeat);
 
     let envelope: EventEnvelope;
@@ -154,18 +218,30 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       const result = await handler(validation.value, context);
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
     } catch (error) {
-      if (isDependencyUnavailable(error) || this.closing) throw error; // not the record's fault: retry in place
+      if (isOwnDatabaseUnavailable(error) || this.closing) throw new RetryInPlace(error);
       const reason = describe(error);
       this.logger.warn(`handler for ${envelope.type} ${envelope.id} failed (attempt ${attempt}): ${reason}`);
       if (attempt <= this.retryDelaysMs.length) return this.retry(message, origin, attempt, reason);
       return this.deadLetter(message, origin, `failed after ${attempt} attempts: ${reason}`);
     }
-    await this.options.processed.remember(this.options.group, envelope.id, envelope.type);
+    await this.rememberWithRetries(envelope);
+  }
+
+  /** A failure to remember after the effect would run the handler again on redelivery: try hard. */
+  private async rememberWithRetries(envelope: EventEnvelope): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.options.processed.remember(this.options.group, envelope.id, envelope.type);
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
   }
 
   private async retry(message: KafkaMessage, origin: Origin, attempt: number, reason: string): Promise<void> {
     const notBefore = Date.now() + this.retryDelaysMs[attempt - 1];
-    await this.forward(this.retryTopic, message, origin, {
+    await this.forward(retryTopic(this.options.group, attempt), message, origin, {
       [RetryHeaders.attempt]: String(attempt + 1),
       [RetryHeaders.notBefore]: String(notBefore),
       [RetryHeaders.error]: reason,
@@ -202,7 +278,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   /** Waits for a retry's time while keeping the group membership alive. */
   private async waitUntil(time: number, heartbeat: () => Promise<void>): Promise<void> {
     for (let remaining = time - Date.now(); remaining > 0; remaining = time - Date.now()) {
-      if (this.closing) throw new ShuttingDown('shutting down before the retry time');
+      if (this.closing) throw new Error('shutting down before the retry time');
       await new Promise((resolve) => setTimeout(resolve, Math.min(remaining, 1_000)));
       await heartbeat();
     }

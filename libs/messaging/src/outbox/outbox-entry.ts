@@ -1,3 +1,4 @@
+import { Schema } from 'mongoose';
 import {
   createEnvelope,
   EventDefinition,
@@ -71,3 +72,14 @@ export function newDocumentWithEvents<D extends object>(
 ): D & OutboxFields {
   return entries.length === 0 ? document : { ...document, outbox: entries, outboxSince: now };
 }
+
+/**
+ * The outbox fields for a Mongoose schema. An aggregate written through a Mongoose model must declare
+ * them: in strict mode Mongoose silently drops `$push.outbox` of an undeclared path, and the events
+ * with it. Writing through the model's native collection (`Model.collection`) avoids the question.
+ */
+export const OUTBOX_SCHEMA_FIELDS = {
+  outbox: { type: [Schema.Types.Mixed], default: undefined },
+  outboxSince: { type: Date },
+  outboxLease: { type: Date },
+} as const;

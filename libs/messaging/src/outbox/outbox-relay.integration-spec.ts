@@ -140,4 +140,48 @@ describe('outbox and relay (real FerretDB and Kafka)', () => {
       for (const id of ids) expect(publishedFor(id)).toHaveLength(1);
     });
   });
+
+  it('puts aside a document it cannot publish and still publishes the others', async () => {
+    const stuck = `hh-stuck-${Date.now()}`;
+    const fine = `hh-fine-${Date.now()}`;
+    await households.insertOne(newDocumentWithEvents({ _id: stuck, version: 1 }, [registered(stuck)]));
+    await households.insertOne(newDocumentWithEvents({ _id: fine, version: 1 }, [registered(fine)]));
+    class RefusesOneAggregate extends RecordPublisher {
+      override async publish(records: Parameters<RecordPublisher['publish']>[0]): Promise<void> {
+        if (records.some((record) => record.key === stuck)) throw new Error('MESSAGE_TOO_LARGE');
+        return super.publish(records);
+      }
+    }
+    const refusing = new RefusesOneAggregate(kafka);
+    try {
+      const relay = new OutboxRelay([households], refusing, { failureBackoffMs: 60_000 });
+      await expect(relay.drain()).rejects.toThrow('MESSAGE_TOO_LARGE');
+      await expectEventually(() => expect(publishedFor(fine)).toHaveLength(1));
+      const putAside = await households.findOne({ _id: stuck });
+      expect(putAside?.outbox).toHaveLength(1);
+      expect(putAside?.outboxLease?.getTime()).toBeGreaterThan(Date.now() + 30_000);
+      expect(await relay.drain()).toBe(0); // not retried before its backoff
+    } finally {
+      await refusing.disconnect();
+    }
+    expect(publishedFor(stuck)).toHaveLength(0);
+  });
+
+  it('publishes a long backlog in chunks and empties the outbox', async () => {
+    const id = `hh-backlog-${Date.now()}`;
+    const events = Array.from({ length: 250 }, (_, i) => updated(id, i + 2, i % 20));
+    await households.insertOne(newDocumentWithEvents({ _id: id, version: 251 }, [registered(id), ...events]));
+    expect(await new OutboxRelay([households], publisher).drain()).toBe(251);
+    const records = await expectEventually(() => {
+      const found = publishedFor(id);
+      expect(found).toHaveLength(251);
+      return found;
+    });
+    expect(records.map((r) => Number(r.headers.ce_sequence))).toEqual(
+      Array.from({ length: 251 }, (_, i) => i + 1),
+    );
+    const stored = await households.findOne({ _id: id });
+    expect(stored?.outbox).toEqual([]);
+    expect(stored?.outboxSince).toBeUndefined();
+  });
 });

@@ -10,6 +10,11 @@ export interface OutboxDocument extends OutboxFields {
 
 export type OutboxCollection = mongo.Collection<OutboxDocument>;
 
+/** Events sent in one request, and removed from the outbox in one write, at most. */
+const CHUNK_SIZE = 100;
+/** Documents one pass takes from a collection before giving the others a turn. */
+const MAX_DOCUMENTS_PER_PASS = 1_000;
+
 export interface OutboxRelayOptions {
   /** How long one instance holds a document's events before another may take them over. */
   leaseMs?: number;
@@ -40,7 +45,7 @@ export class OutboxRelay {
     private readonly publisher: RecordPublisher,
     options: OutboxRelayOptions = {},
   ) {
-    this.leaseMs = options.leaseMs ?? 30_000;
+    this.leaseMs = options.leaseMs ?? 60_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.failureBackoffMs = options.failureBackoffMs ?? 2_000;
   }
@@ -69,16 +74,32 @@ export class OutboxRelay {
     this.wake?.();
   }
 
-  /** Publishes everything pending now; returns how many events went out. */
+  /**
+   * Publishes everything pending now; returns how many events went out. A document that cannot be
+   * published is put aside for a while (its lease is pushed back) and the others still go out; the
+   * first failure is thrown at the end so the caller backs off.
+   */
   async drain(): Promise<number> {
     let published = 0;
+    let failure: unknown;
     for (const collection of this.collections) {
-      for (;;) {
-        const document = await this.claim(collection);
+      const claimed: OutboxDocument['_id'][] = [];
+      while (claimed.length < MAX_DOCUMENTS_PER_PASS) {
+        const document = await this.claim(collection, claimed);
         if (!document) break;
-        published += await this.publishDocument(collection, document);
+        claimed.push(document._id);
+        try {
+          published += await this.publishDocument(collection, document);
+        } catch (error) {
+          failure ??= error;
+          await collection.updateOne(
+            { _id: document._id, outboxLease: document.outboxLease },
+            { $set: { outboxLease: new Date(Date.now() + this.failureBackoffMs) } },
+          );
+        }
       }
     }
+    if (failure !== undefined) throw failure;
     return published;
   }
 
@@ -108,37 +129,43 @@ export class OutboxRelay {
   }
 
   /** Takes the lease on the oldest document with pending events that no other relay holds. */
-  private async claim(collection: OutboxCollection): Promise<OutboxDocument | null> {
+  private async claim(
+    collection: OutboxCollection,
+    skip: OutboxDocument['_id'][],
+  ): Promise<OutboxDocument | null> {
     const now = new Date();
     return collection.findOneAndUpdate(
       {
-        outboxSince: { $lte: now },
+        outboxSince: { $gte: new Date(0) }, // a range, so the outbox_pending index serves it
         $or: [{ outboxLease: { $exists: false } }, { outboxLease: { $lt: now } }],
+        ...(skip.length > 0 ? { _id: { $nin: skip } } : {}),
       },
       { $set: { outboxLease: new Date(now.getTime() + this.leaseMs) } },
       { sort: { outboxSince: 1 }, returnDocument: 'after' },
     );
   }
 
+  /** Publishes a document's events in order, in bounded chunks, each removed once Kafka has it. */
   private async publishDocument(collection: OutboxCollection, document: OutboxDocument): Promise<number> {
     const entries: OutboxEntry[] = document.outbox ?? [];
-    try {
-      if (entries.length > 0) await this.publisher.publish(entries);
-    } catch (error) {
-      // Let another attempt (this instance or another) take the document again at once.
-      await collection.updateOne({ _id: document._id }, { $unset: { outboxLease: '' } });
-      throw error;
+    for (let start = 0; start < entries.length; start += CHUNK_SIZE) {
+      const chunk = entries.slice(start, start + CHUNK_SIZE);
+      await this.publisher.publish(chunk);
+      // $pullAll with the entries as read removes exactly these (FerretDB ignores $pull conditions).
+      const removed = await collection.updateOne({ _id: document._id }, { $pullAll: { outbox: chunk } });
+      if (removed.modifiedCount === 0) {
+        throw new Error(`published events of ${String(document._id)} could not be removed from its outbox`);
+      }
     }
-    // $pullAll with the entries as read removes exactly these (FerretDB ignores $pull conditions).
-    const removed = await collection.updateOne(
-      { _id: document._id },
-      { $pullAll: { outbox: entries }, $unset: { outboxLease: '' } },
+    await collection.updateOne(
+      { _id: document._id, outboxLease: document.outboxLease },
+      { $unset: { outboxLease: '' } },
     );
-    if (entries.length > 0 && removed.modifiedCount === 0) {
-      throw new Error(`published events of ${String(document._id)} could not be removed from its outbox`);
-    }
     // Events written while these were being published keep the document pending.
-    await collection.updateOne({ _id: document._id, outbox: { $size: 0 } }, { $unset: { outboxSince: '' } });
+    await collection.updateOne(
+      { _id: document._id, $or: [{ outbox: { $size: 0 } }, { outbox: { $exists: false } }] },
+      { $unset: { outboxSince: '' } },
+    );
     return entries.length;
   }
 }

@@ -12,7 +12,6 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
   'KafkaJSNumberOfRetriesExceeded',
   'KafkaJSRequestTimeoutError',
   'KafkaJSBrokerNotFound',
-  'KafkaJSNonRetriableError',
   'DependencyUnavailableError',
 ]);
 
@@ -23,6 +22,6 @@ export class DependencyUnavailableError extends Error {
 export function isDependencyUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (UNAVAILABLE_ERROR_NAMES.has(error.name)) return true;
-  if (/ECONNREFUSED|ECONNRESET|buffering timed out/.test(error.message)) return true;
+  if (/ECONNREFUSED|buffering timed out/.test(error.message)) return true;
   return error.cause !== undefined && error.cause !== error && isDependencyUnavailable(error.cause);
 }
