@@ -37,6 +37,7 @@ export default tseslint.config(
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:auth', onlyDependOnLibsWithTags: ['type:platform', 'type:testing'] },
             // The tariff engine is pure: no Nest, no I/O, no other library.
             { sourceTag: 'type:engine', onlyDependOnLibsWithTags: [] },
           ],

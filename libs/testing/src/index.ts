@@ -1,3 +1,4 @@
 export * from './infrastructure';
 export * from './expect-eventually';
 export * from './kafka-probe';
+export * from './test-token-issuer';
