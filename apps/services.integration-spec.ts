@@ -15,6 +15,7 @@ function environment(service: Service): NodeJS.ProcessEnv {
     MONGODB_URI: `${testInfrastructure.mongoBaseUri}/${uniqueName(`boot-${service}`)}`,
     KAFKA_BROKERS: testInfrastructure.kafkaBrokers.join(','),
     REDIS_URL: testInfrastructure.redisUrl,
+    AUTH_JWKS_URL: 'http://127.0.0.1:3101/.well-known/jwks.json',
     LOG_LEVEL: 'warn',
   };
 }

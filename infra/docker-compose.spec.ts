@@ -46,6 +46,12 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('points the tariffs service at the keys of accounts', () => {
+    expect(compose.services.tariffs.environment?.AUTH_JWKS_URL).toBe(
+      'http://accounts:3001/.well-known/jwks.json',
+    );
+  });
+
   it('sends mail to Mailpit', () => {
     expect(compose.services.notifications.environment?.SMTP_URL).toBe('smtp://mailpit:1025');
     expect(compose.services.mailpit.ports).toContain('8025:8025');

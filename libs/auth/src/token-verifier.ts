@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
+import { DependencyUnavailableError } from '@guichet/platform';
 import { Principal, Role, ROLES } from './principal';
 
 export interface TokenVerifierSettings {
@@ -37,6 +38,14 @@ export class TokenVerifier {
         requiredClaims: ['sub', 'exp', 'role'],
       }));
     } catch (error) {
+      // The key set could not be had: accounts is out of reach, which is not the caller's fault (503).
+      const code = (error as { code?: unknown }).code;
+      const fromJose = typeof code === 'string' && code.startsWith('ERR_JW');
+      if (!fromJose || code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JWKS_INVALID') {
+        throw new DependencyUnavailableError(
+          `the accounts key set is out of reach: ${(error as Error).message}`,
+        );
+      }
       throw new InvalidTokenError((error as Error).message);
     }
     const role = payload.role;

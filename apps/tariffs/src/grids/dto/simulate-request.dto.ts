@@ -1,0 +1,36 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
+import { HouseholdFactsDto } from './quote-request.dto';
+
+export class PopulationMemberDto {
+  @ApiProperty() @IsString() @Length(1, 64) householdId!: string;
+  @ApiProperty({ type: HouseholdFactsDto })
+  @ValidateNested()
+  @Type(() => HouseholdFactsDto)
+  facts!: HouseholdFactsDto;
+}
+
+export class SimulateRequestDto {
+  @ApiPropertyOptional({
+    description: 'The version in force on this date is the reference; today when absent',
+  })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must read YYYY-MM-DD' })
+  date?: string;
+
+  @ApiProperty({ type: [PopulationMemberDto] })
+  @IsArray()
+  @ArrayMaxSize(100_000)
+  @ValidateNested({ each: true })
+  @Type(() => PopulationMemberDto)
+  population!: PopulationMemberDto[];
+}

@@ -1,0 +1,97 @@
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, Roles } from '@guichet/auth';
+import type { CoherenceReport, ImpactReport, Quote, TariffGrid } from '@guichet/tariff-engine';
+import { PublishRequestDto, QuoteRequestDto } from './dto/quote-request.dto';
+import { SimulateRequestDto } from './dto/simulate-request.dto';
+import { GridService, todayInParis } from './grid.service';
+
+const GRID_BODY = {
+  description:
+    'A grid in the open format guichet.tariff-grid/v1 (JSON Schema: libs/tariff-engine/schema/tariff-grid.v1.schema.json)',
+  schema: { type: 'object' },
+};
+
+/** Tariff grids for finance staff; reading and quoting for every authenticated user. */
+@ApiTags('grids')
+@ApiBearerAuth()
+@Controller()
+export class GridController {
+  constructor(private readonly grids: GridService) {}
+
+  @Get('grids')
+  @ApiOperation({ summary: 'List the grids and their versions' })
+  list() {
+    return this.grids.list();
+  }
+
+  @Get('grids/:id')
+  @ApiOperation({ summary: 'Export a grid (the open format) with its history' })
+  async get(@Param('id') id: string) {
+    const { grid, history, revision } = await this.grids.get(id);
+    return { grid, history, revision };
+  }
+
+  @Post('grids')
+  @Roles('finance', 'admin')
+  @ApiBody(GRID_BODY)
+  @ApiOperation({ summary: 'Import a grid (refused with the wrong fields named when invalid)' })
+  create(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<TariffGrid> {
+    return this.grids.create(body, principal);
+  }
+
+  @Put('grids/:id/versions/:version')
+  @Roles('finance', 'admin')
+  @ApiBody({ description: 'A version of the grid; it is saved as a draft', schema: { type: 'object' } })
+  @ApiOperation({ summary: 'Save a draft version (a published version never changes)' })
+  saveDraft(
+    @Param('id') id: string,
+    @Param('version', ParseIntPipe) version: number,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<TariffGrid> {
+    return this.grids.saveDraft(id, version, body, principal);
+  }
+
+  @Post('grids/:id/versions/:version/publish')
+  @Roles('finance', 'admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Publish a draft from its effective date; announces TariffGridPublished' })
+  publish(
+    @Param('id') id: string,
+    @Param('version', ParseIntPipe) version: number,
+    @Body() body: PublishRequestDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<TariffGrid> {
+    return this.grids.publish(id, version, body.reason, principal);
+  }
+
+  @Get('grids/:id/versions/:version/coherence')
+  @Roles('finance', 'admin')
+  @ApiOperation({ summary: 'Coherence findings: gaps, overlaps, falling prices, threshold effects, cost' })
+  coherence(
+    @Param('id') id: string,
+    @Param('version', ParseIntPipe) version: number,
+  ): Promise<CoherenceReport> {
+    return this.grids.coherence(id, version);
+  }
+
+  @Post('grids/:id/versions/:version/simulate')
+  @Roles('finance', 'admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Impact of a version against the one in force, over a population' })
+  simulate(
+    @Param('id') id: string,
+    @Param('version', ParseIntPipe) version: number,
+    @Body() body: SimulateRequestDto,
+  ): Promise<ImpactReport> {
+    return this.grids.simulate(id, version, body.population, body.date ?? todayInParis());
+  }
+
+  @Post('quotes')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Price preview for a household, with the explanation, without enrolling' })
+  quote(@Body() body: QuoteRequestDto): Promise<Quote> {
+    return this.grids.quote(body.gridId, body.date ?? todayInParis(), body.household);
+  }
+}
