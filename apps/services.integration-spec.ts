@@ -1,6 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { expectEventually, testInfrastructure, uniqueName } from '@guichet/testing';
+import { expectEventually, testInfrastructure, TestTokenIssuer, uniqueName } from '@guichet/testing';
 
 // Each service booted as a real process from its main.ts against the real local stack.
 const root = join(__dirname, '..');
@@ -10,7 +10,6 @@ type Service = keyof typeof services;
 function environment(service: Service): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
-    SWC_NODE_PROJECT: join(root, 'tsconfig.json'),
     PORT: String(services[service]),
     MONGODB_URI: `${testInfrastructure.mongoBaseUri}/${uniqueName(`boot-${service}`)}`,
     KAFKA_BROKERS: testInfrastructure.kafkaBrokers.join(','),
@@ -20,10 +19,19 @@ function environment(service: Service): NodeJS.ProcessEnv {
   };
 }
 
-const mainOf = (service: Service) => join(root, 'apps', service, 'src', 'main.ts');
+// Booted from the build, as `./guichet start` and the Docker image run them.
+const mainOf = (service: Service) => join(root, 'dist', 'apps', service, 'src', 'main.js');
 
-describe('the four services boot on the real stack', () => {
+describe('the four services boot from their build on the real stack', () => {
   const running: ChildProcess[] = [];
+
+  beforeAll(() => {
+    const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(build.status).toBe(0);
+  });
 
   afterAll(async () => {
     await Promise.all(
@@ -40,7 +48,7 @@ describe('the four services boot on the real stack', () => {
   it.each(Object.keys(services) as Service[])(
     '%s: ready, documented, and answers errors as problem+json',
     async (service) => {
-      const child = spawn(process.execPath, ['-r', '@swc-node/register', mainOf(service)], {
+      const child = spawn(process.execPath, ['--enable-source-maps', mainOf(service)], {
         cwd: root,
         env: environment(service),
         stdio: 'ignore',
@@ -71,6 +79,20 @@ describe('the four services boot on the real stack', () => {
       expect(missing.status).toBe(404);
       expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(await missing.json()).toMatchObject({ status: 404, instance: '/no-such-route' });
+
+      if (service === 'tariffs') {
+        // Protected routes: 401 without a token; 503 + Retry-After while the accounts keys cannot be had.
+        expect((await fetch(`${base}/grids`)).status).toBe(401);
+        const issuer = await new TestTokenIssuer().start(); // well-formed tokens, from keys tariffs does not know
+        const token = await issuer.token({ sub: 'u1', role: 'finance' });
+        await issuer.stop();
+        expect((await fetch(`${base}/grids`, { headers: { authorization: 'Bearer a.b.c' } })).status).toBe(
+          401,
+        );
+        const unverifiable = await fetch(`${base}/grids`, { headers: { authorization: `Bearer ${token}` } });
+        expect(unverifiable.status).toBe(503);
+        expect(unverifiable.headers.get('retry-after')).toBe('5');
+      }
     },
   );
 
@@ -81,7 +103,7 @@ describe('the four services boot on the real stack', () => {
     ['notifications', 'REDIS_URL', undefined],
   ] as const)('%s stops at boot when %s is wrong, naming it', (service, variable, value) => {
     const env = { ...environment(service), [variable]: value };
-    const result = spawnSync(process.execPath, ['-r', '@swc-node/register', mainOf(service)], {
+    const result = spawnSync(process.execPath, [mainOf(service)], {
       cwd: root,
       env,
       encoding: 'utf8',
