@@ -27,6 +27,8 @@ export default tseslint.config(
                 'type:messaging',
                 'type:jobs',
                 'type:engine',
+                'type:auth',
+                'type:testing', // in tests only
               ],
             },
             {

@@ -1,4 +1,28 @@
-import { ServiceConfig } from '@guichet/platform';
+import { IsEmail, IsOptional, IsUrl, Length, ValidateIf } from 'class-validator';
+import { Env, ServiceConfig } from '@guichet/platform';
 
 /** The accounts service's environment; see .env.example for every variable. */
-export class AccountsConfig extends ServiceConfig {}
+export class AccountsConfig extends ServiceConfig {
+  /** Where this service's own keys are read back by its guard (its own JWKS endpoint by default). */
+  @Env()
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'] },
+    { message: 'AUTH_JWKS_URL must be an http(s) URL' },
+  )
+  AUTH_JWKS_URL?: string;
+
+  @Env() AUTH_ISSUER = 'guichet-accounts';
+  @Env() AUTH_AUDIENCE = 'guichet';
+
+  /** The first administrator, created at start when no account has this email. */
+  @Env()
+  @IsOptional()
+  @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' })
+  ADMIN_EMAIL?: string;
+
+  @Env()
+  @ValidateIf((config: AccountsConfig) => config.ADMIN_EMAIL !== undefined)
+  @Length(12, 200, { message: 'ADMIN_PASSWORD must have 12 to 200 characters when ADMIN_EMAIL is set' })
+  ADMIN_PASSWORD?: string;
+}

@@ -1,0 +1,140 @@
+import { createServer } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { TokenVerifier } from '@guichet/auth';
+import { connectEventsServer } from '@guichet/messaging';
+import { createService, loadConfig } from '@guichet/platform';
+import { testInfrastructure, uniqueMongoUri, uniqueName } from '@guichet/testing';
+import { AccountsConfig } from '../accounts.config';
+import { AccountsModule } from '../accounts.module';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers are arbitrary JSON, checked field by field
+type Json = any;
+
+/** A port nobody listens on now: accounts verifies its own tokens through its JWKS URL, so it must know it. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('identity: login, rotating refresh tokens, keys that other services verify (real stack)', () => {
+  let accounts: INestApplication;
+  let accountsUrl: string;
+  let otherService: TokenVerifier;
+  const admin = { email: `${uniqueName('admin')}@example.fr`, password: 'correct horse battery staple' };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    const config = loadConfig(AccountsConfig, {
+      PORT: String(port),
+      MONGODB_URI: uniqueMongoUri('accounts'),
+      KAFKA_BROKERS: testInfrastructure.kafkaBrokers.join(','),
+      LOG_LEVEL: 'error',
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+    });
+    accounts = await createService(
+      {
+        name: 'accounts',
+        description: 'test',
+        config: AccountsConfig,
+        module: (c) => AccountsModule.register(c),
+        connect: connectEventsServer,
+      },
+      config,
+    );
+    await accounts.startAllMicroservices();
+    await accounts.listen(port, '127.0.0.1');
+    accountsUrl = `http://127.0.0.1:${port}`;
+    // What every other service does: verify with the published keys, never calling accounts per request.
+    otherService = new TokenVerifier({
+      jwksUrl: `${accountsUrl}/.well-known/jwks.json`,
+      issuer: 'guichet-accounts',
+      audience: 'guichet',
+    });
+  });
+
+  afterAll(() => accounts.close());
+
+  const call = async (base: string, method: string, path: string, body?: unknown, token?: string) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Json };
+  };
+
+  it('publishes its public keys and logs the seeded administrator in', async () => {
+    const jwks = await call(accountsUrl, 'GET', '/.well-known/jwks.json');
+    expect(jwks.body.keys).toEqual([
+      expect.objectContaining({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' }),
+    ]);
+    expect(jwks.body.keys[0].d).toBeUndefined(); // never the private part
+    const login = await call(accountsUrl, 'POST', '/auth/login', admin);
+    expect(login.status).toBe(200);
+    expect(login.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
+    const me = await call(accountsUrl, 'GET', '/auth/me', undefined, login.body.accessToken);
+    expect(me.body).toMatchObject({ role: 'admin' });
+  });
+
+  it('lets the administrator create a finance account whose token another service accepts', async () => {
+    const adminToken = (await call(accountsUrl, 'POST', '/auth/login', admin)).body.accessToken;
+    const finance = {
+      email: `${uniqueName('finance')}@example.fr`,
+      password: 'a long finance password',
+      role: 'finance',
+      scopes: [],
+    };
+    expect((await call(accountsUrl, 'POST', '/staff-users', finance, adminToken)).status).toBe(201);
+    expect((await call(accountsUrl, 'POST', '/staff-users', finance, adminToken)).status).toBe(409);
+    const login = await call(accountsUrl, 'POST', '/auth/login', {
+      email: finance.email,
+      password: finance.password,
+    });
+    expect(login.status).toBe(200);
+    const financeToken = login.body.accessToken;
+    expect(
+      (await call(accountsUrl, 'POST', '/staff-users', { ...finance, email: 'x@example.fr' }, financeToken))
+        .status,
+    ).toBe(403);
+    await expect(otherService.verify(financeToken)).resolves.toMatchObject({ role: 'finance', scopes: [] });
+    await expect(otherService.verify(`${financeToken.slice(0, -4)}AAAA`)).rejects.toThrow();
+  });
+
+  it('rotates refresh tokens, and a replayed one ends the whole session', async () => {
+    const first = (await call(accountsUrl, 'POST', '/auth/login', admin)).body;
+    const second = await call(accountsUrl, 'POST', '/auth/refresh', { refreshToken: first.refreshToken });
+    expect(second.status).toBe(200);
+    expect(second.body.refreshToken).not.toBe(first.refreshToken);
+    const replay = await call(accountsUrl, 'POST', '/auth/refresh', { refreshToken: first.refreshToken });
+    expect(replay.status).toBe(401);
+    // The thief's replay revoked the family: the legitimate newer token is dead too.
+    expect(
+      (await call(accountsUrl, 'POST', '/auth/refresh', { refreshToken: second.body.refreshToken })).status,
+    ).toBe(401);
+  });
+
+  it('ends a session at logout', async () => {
+    const session = (await call(accountsUrl, 'POST', '/auth/login', admin)).body;
+    expect(
+      (await call(accountsUrl, 'POST', '/auth/logout', { refreshToken: session.refreshToken })).status,
+    ).toBe(204);
+    expect(
+      (await call(accountsUrl, 'POST', '/auth/refresh', { refreshToken: session.refreshToken })).status,
+    ).toBe(401);
+  });
+
+  it('refuses bad input with the field named, and slows down password guessing', async () => {
+    const bad = await call(accountsUrl, 'POST', '/auth/login', { email: 'not-an-email', password: '' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'password']);
+    const victim = { email: `${uniqueName('victim')}@example.fr`, password: 'wrong' };
+    const answers: number[] = [];
+    for (let i = 0; i < 6; i++) answers.push((await call(accountsUrl, 'POST', '/auth/login', victim)).status);
+    expect(answers).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+});

@@ -1,0 +1,83 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection, mongo } from 'mongoose';
+
+/** A refresh token, stored by its hash; each use replaces it by a new one of the same family. */
+interface RefreshTokenDocument {
+  _id: string;
+  userId: string;
+  familyId: string;
+  expiresAt: Date;
+  usedAt?: Date;
+  revokedAt?: Date;
+}
+
+export const REFRESH_TOKEN_DAYS = 30;
+
+const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+export type RefreshOutcome =
+  { kind: 'ok'; userId: string; familyId: string } | { kind: 'invalid' } | { kind: 'reused' };
+
+/**
+ * Rotating refresh tokens: each is good once. Using one twice (stolen, replayed) revokes its whole
+ * family, so the thief and the victim both have to log in again. Expired tokens are purged by the
+ * service's own cleanup (no TTL indexes on the local store).
+ */
+@Injectable()
+export class RefreshTokensRepository implements OnModuleInit {
+  private readonly collection: mongo.Collection<RefreshTokenDocument>;
+
+  constructor(@InjectConnection() connection: Connection) {
+    this.collection = connection.collection<RefreshTokenDocument>('refresh_tokens');
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.collection.createIndex({ familyId: 1 }, { name: 'family' });
+    await this.collection.createIndex({ expiresAt: 1 }, { name: 'expires_at' });
+  }
+
+  /** Issues a new token of a family (a new family at login). Returns the token itself, shown once. */
+  async issue(userId: string, familyId: string): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + REFRESH_TOKEN_DAYS * 24 * 3600 * 1000);
+    await this.collection.insertOne({ _id: hash(token), userId, familyId, expiresAt });
+    return token;
+  }
+
+  /** Spends a token: good once, and only while its family stands. */
+  async spend(token: string): Promise<RefreshOutcome> {
+    const id = hash(token);
+    const now = new Date();
+    const spent = await this.collection.updateOne(
+      { _id: id, usedAt: { $exists: false }, revokedAt: { $exists: false }, expiresAt: { $gt: now } },
+      { $set: { usedAt: now } },
+    );
+    const document = await this.collection.findOne({ _id: id });
+    if (!document) return { kind: 'invalid' };
+    if (spent.modifiedCount === 1)
+      return { kind: 'ok', userId: document.userId, familyId: document.familyId };
+    if (document.usedAt && !document.revokedAt) {
+      await this.revokeFamily(document.familyId);
+      return { kind: 'reused' };
+    }
+    return { kind: 'invalid' };
+  }
+
+  async revokeFamilyOf(token: string): Promise<void> {
+    const document = await this.collection.findOne({ _id: hash(token) });
+    if (document) await this.revokeFamily(document.familyId);
+  }
+
+  private async revokeFamily(familyId: string): Promise<void> {
+    await this.collection.updateMany(
+      { familyId, revokedAt: { $exists: false } },
+      { $set: { revokedAt: new Date() } },
+    );
+  }
+
+  async purgeExpired(): Promise<number> {
+    return (await this.collection.deleteMany({ expiresAt: { $lt: new Date() } })).deletedCount;
+  }
+}
