@@ -14,7 +14,11 @@ function environment(service: Service): NodeJS.ProcessEnv {
     MONGODB_URI: `${testInfrastructure.mongoBaseUri}/${uniqueName(`boot-${service}`)}`,
     KAFKA_BROKERS: testInfrastructure.kafkaBrokers.join(','),
     REDIS_URL: testInfrastructure.redisUrl,
-    AUTH_JWKS_URL: 'http://127.0.0.1:3101/.well-known/jwks.json',
+    // Tariffs is pointed at keys nobody serves, to see it answer 503 rather than 500 or 401.
+    AUTH_JWKS_URL:
+      service === 'tariffs'
+        ? 'http://127.0.0.1:9/.well-known/jwks.json'
+        : 'http://127.0.0.1:3101/.well-known/jwks.json',
     LOG_LEVEL: 'warn',
   };
 }
@@ -81,7 +85,7 @@ describe('the four services boot from their build on the real stack', () => {
       expect(await missing.json()).toMatchObject({ status: 404, instance: '/no-such-route' });
 
       if (service === 'tariffs') {
-        // Protected routes: 401 without a token; 503 + Retry-After while the accounts keys cannot be had.
+        // Protected routes: 401 without a valid token; 503 + Retry-After while the accounts keys cannot be had.
         expect((await fetch(`${base}/grids`)).status).toBe(401);
         const issuer = await new TestTokenIssuer().start(); // well-formed tokens, from keys tariffs does not know
         const token = await issuer.token({ sub: 'u1', role: 'finance' });
