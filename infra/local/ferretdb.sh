@@ -109,19 +109,7 @@ cmd_start() {
   esac
 
   log "starting on 127.0.0.1:$FERRETDB_PORT, handler $FERRETDB_HANDLER (log: $LOG_FILE)"
-  printf '\n==== %s start\n' "$(date -Is)" >>"$LOG_FILE"
-  # setsid: its own session, so a Ctrl-C in the calling terminal does not reach it.
-  setsid "$BIN" "${args[@]}" </dev/null >>"$LOG_FILE" 2>&1 &
-  echo $! >"$PID_FILE"
-  echo "$FERRETDB_PORT" >"$PORT_FILE"
-
-  local started=$SECONDS
-  if ! wait_until "$FERRETDB_START_TIMEOUT" "ferretdb on 127.0.0.1:$FERRETDB_PORT" ready; then
-    tail -n 30 "$LOG_FILE" >&2 || true
-    stop_pid ferretdb
-    die "no answer to ping on 127.0.0.1:$FERRETDB_PORT after $FERRETDB_START_TIMEOUT s"
-  fi
-  log "running (pid $(cat "$PID_FILE")) after $((SECONDS - started)) s: mongodb://127.0.0.1:$FERRETDB_PORT/"
+  launch ferretdb "$FERRETDB_PORT" "$FERRETDB_START_TIMEOUT" ready "mongodb://127.0.0.1:$FERRETDB_PORT/" -- "$BIN" "${args[@]}"
 }
 
 cmd_stop() {

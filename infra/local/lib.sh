@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the local stack scripts. Sourced, not run.
 # Everything the stack downloads, builds or writes lives under $GUICHET_LOCAL_DIR (git-ignored).
 set -euo pipefail
@@ -42,4 +43,23 @@ stop_pid() {
   kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
   rm -f "$f"
   log "$name: stopped"
+}
+
+# launch NAME PORT TIMEOUT READY_COMMAND URL -- COMMAND...: runs COMMAND in its own session (a Ctrl-C
+# in the calling terminal does not reach it), appending to $LOG_DIR/NAME.log, records its pid and port
+# in $RUN_DIR, and waits until READY_COMMAND succeeds; otherwise prints the log's end, stops it, fails.
+launch() {
+  local name=$1 port=$2 timeout=$3 ready_command=$4 url=$5
+  shift 6 # the five above and "--"
+  local log_file="$LOG_DIR/$name.log" started=$SECONDS
+  printf '\n==== %s start\n' "$(date -Is)" >>"$log_file"
+  setsid "$@" </dev/null >>"$log_file" 2>&1 &
+  echo $! >"$RUN_DIR/$name.pid"
+  echo "$port" >"$RUN_DIR/$name.port"
+  if ! wait_until "$timeout" "$name on 127.0.0.1:$port" "$ready_command"; then
+    tail -n 30 "$log_file" >&2 || true
+    stop_pid "$name"
+    die "$name gave no answer on 127.0.0.1:$port within $timeout s"
+  fi
+  log "running (pid $(cat "$RUN_DIR/$name.pid")) after $((SECONDS - started)) s: $url"
 }

@@ -123,28 +123,16 @@ cmd_start() {
 
   mkdir -p "$DATA_DIR/redis"
   log "starting redis-server on 127.0.0.1:$REDIS_PORT (log: $LOG_FILE)"
-  # No config file: built-in defaults plus these. Our own background process (not --daemonize),
-  # in its own session so a Ctrl-C in the calling terminal does not reach it.
-  # shellcheck disable=SC2094 # redis appends to the same log file as its early stderr
-  setsid redis-server \
+  # No config file: built-in defaults plus these; our own background process (not --daemonize).
+  launch redis "$REDIS_PORT" "$REDIS_START_TIMEOUT" ready "redis://127.0.0.1:$REDIS_PORT" -- \
+    redis-server \
     --bind 127.0.0.1 --port "$REDIS_PORT" \
     --save '' --appendonly no \
     --maxmemory-policy noeviction \
     --dir "$DATA_DIR/redis" \
     --logfile "$LOG_FILE" \
     --pidfile "$PID_FILE" \
-    --daemonize no \
-    </dev/null >>"$LOG_FILE" 2>&1 &
-  echo $! >"$PID_FILE"
-  echo "$REDIS_PORT" >"$PORT_FILE"
-
-  local started=$SECONDS
-  if ! wait_until "$REDIS_START_TIMEOUT" "redis on 127.0.0.1:$REDIS_PORT" ready; then
-    tail -n 20 "$LOG_FILE" >&2 || true
-    stop_pid redis
-    die "no PONG on 127.0.0.1:$REDIS_PORT after $REDIS_START_TIMEOUT s"
-  fi
-  log "running (pid $(cat "$PID_FILE")) after $((SECONDS - started)) s: redis://127.0.0.1:$REDIS_PORT"
+    --daemonize no
 }
 
 # ready: true once our redis answers PONG; aborts the script if it has died.
