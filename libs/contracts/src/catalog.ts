@@ -7,6 +7,7 @@ import {
   QuotientFamilialChanged,
 } from './events/household.events';
 import { NotificationDelivered } from './events/notification.events';
+import { PriceComputed } from './events/price.events';
 import { TariffGridPublished } from './events/tariff.events';
 
 /** Every event Guichet publishes, by CloudEvents type. A consumer refuses types that are not here. */
@@ -19,6 +20,7 @@ export const EventCatalog: ReadonlyMap<string, EventDefinition> = new Map(
     EnrolmentSubmitted,
     EnrolmentAccepted,
     TariffGridPublished,
+    PriceComputed,
     NotificationDelivered,
   ].map((definition): [string, EventDefinition] => [definition.type, definition]),
 );

@@ -7,3 +7,4 @@ export * from './events/household.events';
 export * from './events/enrolment.events';
 export * from './events/tariff.events';
 export * from './events/notification.events';
+export * from './events/price.events';

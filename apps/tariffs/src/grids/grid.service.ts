@@ -182,6 +182,11 @@ export class GridService {
     }
   }
 
+  /** A grid compiled for quoting (cached per revision). */
+  async compiledGrid(id: string): Promise<CompiledGrid> {
+    return this.compile(await this.get(id));
+  }
+
   private version(grid: TariffGrid, versionNumber: number): GridVersion {
     const version = grid.versions.find((v) => v.version === versionNumber);
     if (!version)

@@ -1,0 +1,46 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import {
+  EnrolmentAccepted,
+  EnrolmentAcceptedV1,
+  HouseholdRegistered,
+  HouseholdRegisteredV1,
+  HouseholdUpdated,
+  QuotientFamilialChanged,
+  QuotientFamilialChangedV1,
+  TariffGridPublished,
+  TariffGridPublishedV1,
+} from '@guichet/contracts';
+import { KafkaEventContext } from '@guichet/messaging';
+import { PricingService } from './pricing.service';
+
+/** The events that set or change prices. */
+@Controller()
+export class PricingController {
+  constructor(private readonly pricing: PricingService) {}
+
+  @EventPattern(EnrolmentAccepted.type)
+  enrolmentAccepted(@Payload() event: EnrolmentAcceptedV1, @Ctx() context: KafkaEventContext) {
+    return this.pricing.enrolmentAccepted(event, context.envelope);
+  }
+
+  @EventPattern(QuotientFamilialChanged.type)
+  quotientFamilialChanged(@Payload() event: QuotientFamilialChangedV1, @Ctx() context: KafkaEventContext) {
+    return this.pricing.quotientFamilialChanged(event, context.envelope);
+  }
+
+  @EventPattern(HouseholdRegistered.type)
+  householdRegistered(@Payload() event: HouseholdRegisteredV1, @Ctx() context: KafkaEventContext) {
+    return this.pricing.householdFacts(event, context.envelope);
+  }
+
+  @EventPattern(HouseholdUpdated.type)
+  householdUpdated(@Payload() event: HouseholdRegisteredV1, @Ctx() context: KafkaEventContext) {
+    return this.pricing.householdFacts(event, context.envelope);
+  }
+
+  @EventPattern(TariffGridPublished.type)
+  gridPublished(@Payload() event: TariffGridPublishedV1, @Ctx() context: KafkaEventContext) {
+    return this.pricing.gridPublished(event, context.envelope);
+  }
+}

@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import {
+  createEnvelope,
+  EnrolmentAccepted,
+  EventDefinition,
+  QuotientFamilialChanged,
+  toKafkaRecord,
+  Topics,
+} from '@guichet/contracts';
+import { connectEventsServer, createKafkaClient, RecordPublisher } from '@guichet/messaging';
+import { createService, loadConfig } from '@guichet/platform';
+import {
+  expectEventually,
+  KafkaProbe,
+  testInfrastructure,
+  TestTokenIssuer,
+  uniqueMongoUri,
+  uniqueName,
+} from '@guichet/testing';
+import { TariffsConfig } from '../tariffs.config';
+import { TariffsModule } from '../tariffs.module';
+
+const demo = JSON.parse(readFileSync(join(__dirname, '..', '..', 'demo', 'cantine.grid.json'), 'utf8'));
+
+describe('pricing enrolments by events (real Kafka and FerretDB)', () => {
+  const issuer = new TestTokenIssuer();
+  const gridId = uniqueName('cantine');
+  const householdId = uniqueName('hh');
+  const enrolmentId = uniqueName('enr');
+  let app: INestApplication;
+  let base: string;
+  let finance: string;
+  let prices: KafkaProbe;
+  let publisher: RecordPublisher;
+
+  beforeAll(async () => {
+    await issuer.start();
+    const config = loadConfig(TariffsConfig, {
+      PORT: '3303',
+      MONGODB_URI: uniqueMongoUri('tariffs-pricing'),
+      KAFKA_BROKERS: testInfrastructure.kafkaBrokers.join(','),
+      AUTH_JWKS_URL: issuer.jwksUrl,
+      LOG_LEVEL: 'error',
+    });
+    app = await createService(
+      {
+        name: 'tariffs',
+        description: 'test',
+        config: TariffsConfig,
+        module: (c) => TariffsModule.register(c),
+        connect: connectEventsServer,
+      },
+      config,
+    );
+    await app.startAllMicroservices();
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+    finance = await issuer.token({ sub: 'finance-1', role: 'finance' });
+    prices = await new KafkaProbe().watch(Topics.prices);
+    publisher = new RecordPublisher(
+      createKafkaClient({ clientId: 'pricing-test', brokers: testInfrastructure.kafkaBrokers }),
+    );
+    const created = await fetch(`${base}/grids`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${finance}` },
+      body: JSON.stringify({ ...demo, id: gridId }),
+    });
+    expect(created.status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await prices.stop();
+    await publisher.disconnect();
+    await app.close();
+    await issuer.stop();
+  });
+
+  const send = async <T extends object>(
+    definition: EventDefinition<T>,
+    subject: string,
+    data: T,
+    id?: string,
+  ) => {
+    const envelope = createEnvelope('guichet/test', { type: definition.type, subject, data });
+    if (id) envelope.id = id;
+    await publisher.publish([{ topic: definition.topic, ...toKafkaRecord(envelope) }]);
+    return envelope;
+  };
+  const priceEvents = (reason?: string) =>
+    prices.records
+      .filter((r) => r.key === enrolmentId)
+      .map((r) => JSON.parse(r.value ?? '{}'))
+      .filter((data) => reason === undefined || data.reason === reason);
+
+  it('prices an accepted enrolment once, even when the acceptance is delivered twice', async () => {
+    const accepted = {
+      enrolmentId,
+      householdId,
+      childId: 'child-1',
+      offerId: 'offer-1',
+      service: 'cantine',
+      tariffGridId: gridId,
+      startsOn: '2026-09-01',
+    };
+    const first = await send(EnrolmentAccepted, enrolmentId, accepted);
+    await send(EnrolmentAccepted, enrolmentId, accepted, first.id);
+    const [price] = await expectEventually(() => {
+      const found = priceEvents('accepted');
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    // No QF known yet: the grid's policy is the highest tranche (T8, 7,00 €).
+    expect(price).toMatchObject({ gridId, gridVersion: 1, unitPriceCents: 700, appliesFrom: '2026-09-01' });
+    expect(price.explanation[0]).toBe('QF non fourni → tranche la plus haute T8 (1800 € et plus) : 7,00 €');
+    const record = prices.records.find((r) => r.key === enrolmentId);
+    expect(record?.headers.ce_causationid).toBe(first.id);
+  });
+
+  it('reprices from the date a new QF applies', async () => {
+    await send(QuotientFamilialChanged, householdId, {
+      householdId,
+      qfRecordId: 'qf-1',
+      quotientFamilial: 742,
+      source: 'caf',
+      appliesFrom: '2026-10-01',
+    });
+    const [price] = await expectEventually(() => {
+      const found = priceEvents('qf-changed');
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(price).toMatchObject({ unitPriceCents: 290, appliesFrom: '2026-10-01', qfRecordId: 'qf-1' });
+  });
+
+  it('reprices from its effective date when the grid gets a new version', async () => {
+    const v2 = { ...demo.versions[0], effectiveFrom: '2027-01-01' };
+    v2.pricing = {
+      ...v2.pricing,
+      prices: v2.pricing.prices.map((p: { priceCents: number }) => ({ ...p, priceCents: p.priceCents + 10 })),
+    };
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${finance}` };
+    expect(
+      (
+        await fetch(`${base}/grids/${gridId}/versions/2`, {
+          method: 'PUT',
+          headers,
+          body: JSON.stringify(v2),
+        })
+      ).status,
+    ).toBe(200);
+    const publish = await fetch(`${base}/grids/${gridId}/versions/2/publish`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ reason: 'Délibération 2026-130' }),
+    });
+    expect(publish.status).toBe(200);
+    const [price] = await expectEventually(() => {
+      const found = priceEvents('grid-published');
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(price).toMatchObject({ gridVersion: 2, unitPriceCents: 300, appliesFrom: '2027-01-01' });
+    // By now the duplicated acceptance has long been consumed: still one price for it.
+    expect(priceEvents('accepted')).toHaveLength(1);
+  });
+});

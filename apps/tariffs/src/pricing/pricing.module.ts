@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { GridsModule } from '../grids/grids.module';
+import { PricingController } from './pricing.controller';
+import { PricingRepository } from './pricing.repository';
+import { PricingService } from './pricing.service';
+
+@Module({
+  imports: [GridsModule],
+  controllers: [PricingController],
+  providers: [PricingRepository, PricingService],
+})
+export class PricingModule {}

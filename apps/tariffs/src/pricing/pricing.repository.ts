@@ -1,0 +1,90 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection, mongo } from 'mongoose';
+import { OutboxEntry, OutboxFields, withEvents } from '@guichet/messaging';
+
+/** What tariffs knows of a household, from accounts' events: only what prices depend on. */
+export interface HouseholdFactsDocument {
+  _id: string;
+  resident?: boolean;
+  qf?: number;
+  qfRecordId?: string;
+  qfAppliesFrom?: string;
+}
+
+/** An accepted enrolment and the price it has now. */
+export interface EnrolmentPriceDocument extends OutboxFields {
+  _id: string;
+  householdId: string;
+  gridId: string;
+  childRank: number;
+  pai: boolean;
+  startsOn: string;
+  price?: { gridVersion: number; unitPriceCents: number; appliesFrom: string; qfRecordId?: string };
+  /** The last events applied to this document, so a redelivered one changes nothing. */
+  handledEvents: string[];
+}
+
+const HANDLED_EVENTS_KEPT = 50;
+
+@Injectable()
+export class PricingRepository implements OnModuleInit {
+  private readonly households: mongo.Collection<HouseholdFactsDocument>;
+  private readonly enrolments: mongo.Collection<EnrolmentPriceDocument>;
+
+  constructor(@InjectConnection() connection: Connection) {
+    this.households = connection.collection<HouseholdFactsDocument>('household_facts');
+    this.enrolments = connection.collection<EnrolmentPriceDocument>('enrolment_prices');
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.enrolments.createIndex({ householdId: 1 }, { name: 'household' });
+    await this.enrolments.createIndex({ gridId: 1 }, { name: 'grid' });
+  }
+
+  household(id: string): Promise<HouseholdFactsDocument | null> {
+    return this.households.findOne({ _id: id });
+  }
+
+  async setHouseholdFacts(id: string, facts: Omit<HouseholdFactsDocument, '_id'>): Promise<void> {
+    await this.households.updateOne({ _id: id }, { $set: facts }, { upsert: true });
+  }
+
+  enrolmentsOfHousehold(householdId: string): Promise<EnrolmentPriceDocument[]> {
+    return this.enrolments.find({ householdId }).limit(1_000).toArray();
+  }
+
+  enrolmentsOfGrid(gridId: string): Promise<EnrolmentPriceDocument[]> {
+    return this.enrolments.find({ gridId }).toArray();
+  }
+
+  /**
+   * Records an enrolment's new price and its event in one single-document write, unless this
+   * event was applied already (a redelivery): then nothing changes and false is returned.
+   */
+  async savePrice(
+    enrolment: Omit<EnrolmentPriceDocument, 'handledEvents' | 'price'>,
+    price: NonNullable<EnrolmentPriceDocument['price']>,
+    eventId: string,
+    events: OutboxEntry[],
+  ): Promise<boolean> {
+    const { _id, ...fields } = enrolment;
+    try {
+      const result = await this.enrolments.updateOne(
+        { _id, handledEvents: { $ne: eventId } },
+        withEvents(
+          {
+            $set: { ...fields, price },
+            $push: { handledEvents: { $each: [eventId], $slice: -HANDLED_EVENTS_KEPT } },
+          },
+          events,
+        ),
+        { upsert: true },
+      );
+      return result.modifiedCount + result.upsertedCount === 1;
+    } catch (error) {
+      if ((error as { code?: number }).code === 11000) return false; // the document has this event already
+      throw error;
+    }
+  }
+}
