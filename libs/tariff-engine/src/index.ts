@@ -7,3 +7,4 @@ export * from './quote';
 export * from './validate-grid';
 export * from './coherence';
 export * from './impact';
+export * from './population-csv';

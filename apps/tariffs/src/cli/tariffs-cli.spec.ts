@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parsePopulation } from '@guichet/tariff-engine';
 import { run } from './tariffs-cli';
-import { parsePopulation } from './population';
 
 const demo = (name: string) => join(__dirname, '..', '..', 'demo', `${name}.grid.json`);
 

@@ -8,13 +8,13 @@ import {
   compileGrid,
   CompiledVersion,
   HouseholdFacts,
+  parsePopulation,
   quote,
   QuoteError,
   simulateImpact,
   TariffGrid,
   validateGrid,
 } from '@guichet/tariff-engine';
-import { parsePopulation } from './population';
 
 const USAGE = `usage:
   tariffs validate <grid.json>

@@ -1,9 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@guichet/auth';
-import type { CoherenceReport, ImpactReport, Quote, TariffGrid } from '@guichet/tariff-engine';
+import { CoherenceReport, Quote, TariffGrid, validateGrid } from '@guichet/tariff-engine';
 import { PublishRequestDto, QuoteRequestDto } from './dto/quote-request.dto';
-import { SimulateRequestDto } from './dto/simulate-request.dto';
 import { GridService, todayInParis } from './grid.service';
 
 const GRID_BODY = {
@@ -30,6 +29,16 @@ export class GridController {
   async get(@Param('id') id: string) {
     const { grid, history, revision } = await this.grids.get(id);
     return { grid, history, revision };
+  }
+
+  @Post('grids/validate')
+  @Roles('finance', 'admin')
+  @HttpCode(200)
+  @ApiBody(GRID_BODY)
+  @ApiOperation({ summary: 'Check a grid without storing it: the problems, field by field' })
+  validate(@Body() body: unknown) {
+    const problems = validateGrid(body);
+    return { valid: problems.length === 0, problems };
   }
 
   @Post('grids')
@@ -74,18 +83,6 @@ export class GridController {
     @Param('version', ParseIntPipe) version: number,
   ): Promise<CoherenceReport> {
     return this.grids.coherence(id, version);
-  }
-
-  @Post('grids/:id/versions/:version/simulate')
-  @Roles('finance', 'admin')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Impact of a version against the one in force, over a population' })
-  simulate(
-    @Param('id') id: string,
-    @Param('version', ParseIntPipe) version: number,
-    @Body() body: SimulateRequestDto,
-  ): Promise<ImpactReport> {
-    return this.grids.simulate(id, version, body.population, body.date ?? todayInParis());
   }
 
   @Post('quotes')

@@ -87,6 +87,16 @@ describe('tariff grids over HTTP (real FerretDB, Kafka and token verification)',
     expect((await call('POST', '/grids', finance, grid)).status).toBe(409);
   });
 
+  it('checks a grid without storing it', async () => {
+    expect((await call('POST', '/grids/validate', finance, grid)).body).toEqual({
+      valid: true,
+      problems: [],
+    });
+    const checked = await call('POST', '/grids/validate', finance, { ...grid, id: 'Not An Id' });
+    expect(checked.body).toMatchObject({ valid: false, problems: [{ field: 'id' }] });
+    expect((await call('POST', '/grids/validate', family, grid)).status).toBe(403);
+  });
+
   it('refuses an invalid grid with problem+json naming the fields, and creates nothing', async () => {
     const broken = {
       ...grid,

@@ -158,11 +158,59 @@ describe('pricing enrolments by events (real Kafka and FerretDB)', () => {
     expect(publish.status).toBe(200);
     const [price] = await expectEventually(() => {
       const found = priceEvents('grid-published');
-      expect(found).toHaveLength(1);
+      expect(found).toHaveLength(1); // version 1's own announcement reprices nothing: it priced the acceptance
       return found;
     });
     expect(price).toMatchObject({ gridVersion: 2, unitPriceCents: 300, appliesFrom: '2027-01-01' });
     // By now the duplicated acceptance has long been consumed: still one price for it.
     expect(priceEvents('accepted')).toHaveLength(1);
+  });
+
+  it('simulates a draft over the live enrolments, an uploaded CSV, and names a bad CSV line', async () => {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${finance}` };
+    const v3 = { ...demo.versions[0], effectiveFrom: '2027-09-01' };
+    v3.pricing = {
+      ...v3.pricing,
+      prices: v3.pricing.prices.map((p: { priceCents: number }) => ({ ...p, priceCents: p.priceCents + 60 })),
+    };
+    expect(
+      (
+        await fetch(`${base}/grids/${gridId}/versions/3`, {
+          method: 'PUT',
+          headers,
+          body: JSON.stringify(v3),
+        })
+      ).status,
+    ).toBe(200);
+    const simulate = (body: object) =>
+      fetch(`${base}/grids/${gridId}/versions/3/simulate`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ date: '2027-02-01', ...body }),
+      });
+
+    // The live enrolment: QF 742 pays 3,00 € under version 2 and would pay 3,50 € under version 3.
+    const live = await (await simulate({})).json();
+    expect(live).toMatchObject({
+      households: 1,
+      revenueBeforeCents: 300,
+      revenueAfterCents: 350,
+      payMore: 1,
+    });
+
+    const csv = 'householdId,resident,qf,quantity\nh1,true,100,10\nh2,false,,4\n';
+    const uploaded = await (await simulate({ populationCsv: csv })).json();
+    // h1: 10 × (1,10 € → 1,60 €); h2 non-resident: 4 × 12,00 € either way.
+    expect(uploaded).toMatchObject({
+      households: 2,
+      revenueBeforeCents: 1100 + 4800,
+      revenueAfterCents: 1600 + 4800,
+    });
+
+    const bad = await simulate({ populationCsv: 'householdId,resident,qf\nh1,true,-3\n' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: unknown }).errors).toEqual([
+      { field: 'populationCsv', message: 'line 2: qf must be a whole number, not "-3"' },
+    ]);
   });
 });

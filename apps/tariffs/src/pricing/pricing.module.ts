@@ -3,10 +3,11 @@ import { GridsModule } from '../grids/grids.module';
 import { PricingController } from './pricing.controller';
 import { PricingRepository } from './pricing.repository';
 import { PricingService } from './pricing.service';
+import { SimulationController } from './simulation.controller';
 
 @Module({
   imports: [GridsModule],
-  controllers: [PricingController],
+  controllers: [PricingController, SimulationController],
   providers: [PricingRepository, PricingService],
 })
 export class PricingModule {}

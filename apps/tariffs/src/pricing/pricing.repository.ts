@@ -7,9 +7,23 @@ import { OutboxEntry, OutboxFields, withEvents } from '@guichet/messaging';
 export interface HouseholdFactsDocument {
   _id: string;
   resident?: boolean;
-  qf?: number;
-  qfRecordId?: string;
-  qfAppliesFrom?: string;
+  /** Every QF record, dated: a price from a date uses the record in force on that date. */
+  qfRecords?: QfRecord[];
+}
+
+export interface QfRecord {
+  qfRecordId: string;
+  qf: number;
+  appliesFrom: string;
+}
+
+/** The QF record in force on a date (YYYY-MM-DD): the latest that applies from that date or before. */
+export function qfInForce(household: HouseholdFactsDocument | null, date: string): QfRecord | undefined {
+  let found: QfRecord | undefined;
+  for (const record of household?.qfRecords ?? []) {
+    if (record.appliesFrom <= date && (!found || record.appliesFrom >= found.appliesFrom)) found = record;
+  }
+  return found;
 }
 
 /** An accepted enrolment and the price it has now. */
@@ -46,8 +60,21 @@ export class PricingRepository implements OnModuleInit {
     return this.households.findOne({ _id: id });
   }
 
-  async setHouseholdFacts(id: string, facts: Omit<HouseholdFactsDocument, '_id'>): Promise<void> {
-    await this.households.updateOne({ _id: id }, { $set: facts }, { upsert: true });
+  async setResidency(id: string, resident: boolean): Promise<void> {
+    await this.households.updateOne({ _id: id }, { $set: { resident } }, { upsert: true });
+  }
+
+  /** Adds a QF record once (a redelivered one is already there). */
+  async addQfRecord(id: string, record: QfRecord): Promise<void> {
+    try {
+      await this.households.updateOne(
+        { _id: id, 'qfRecords.qfRecordId': { $ne: record.qfRecordId } },
+        { $push: { qfRecords: record } },
+        { upsert: true },
+      );
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error; // the household has this record already
+    }
   }
 
   enrolmentsOfHousehold(householdId: string): Promise<EnrolmentPriceDocument[]> {
@@ -56,6 +83,12 @@ export class PricingRepository implements OnModuleInit {
 
   enrolmentsOfGrid(gridId: string): Promise<EnrolmentPriceDocument[]> {
     return this.enrolments.find({ gridId }).toArray();
+  }
+
+  /** The facts of many households at once (application-side join: no $lookup on the local store). */
+  async householdsById(ids: string[]): Promise<Map<string, HouseholdFactsDocument>> {
+    const found = await this.households.find({ _id: { $in: [...new Set(ids)] } }).toArray();
+    return new Map(found.map((household) => [household._id, household]));
   }
 
   /**

@@ -10,7 +10,12 @@ import {
 import { EventOutbox } from '@guichet/messaging';
 import { quote } from '@guichet/tariff-engine';
 import { GridService, todayInParis } from '../grids/grid.service';
-import { EnrolmentPriceDocument, HouseholdFactsDocument, PricingRepository } from './pricing.repository';
+import {
+  EnrolmentPriceDocument,
+  HouseholdFactsDocument,
+  PricingRepository,
+  qfInForce,
+} from './pricing.repository';
 
 type Reason = 'accepted' | 'qf-changed' | 'household-changed' | 'grid-published';
 type Enrolment = Omit<EnrolmentPriceDocument, 'handledEvents' | 'price'>;
@@ -46,26 +51,26 @@ export class PricingService {
   }
 
   async quotientFamilialChanged(event: QuotientFamilialChangedV1, envelope: EventEnvelope): Promise<void> {
-    const known = await this.repository.household(event.householdId);
-    if (known?.qfAppliesFrom && known.qfAppliesFrom > event.appliesFrom) return; // an older record arriving late
-    await this.repository.setHouseholdFacts(event.householdId, {
-      qf: event.quotientFamilial,
+    await this.repository.addQfRecord(event.householdId, {
       qfRecordId: event.qfRecordId,
-      qfAppliesFrom: event.appliesFrom,
+      qf: event.quotientFamilial,
+      appliesFrom: event.appliesFrom,
     });
     await this.repriceHousehold(event.householdId, event.appliesFrom, 'qf-changed', envelope);
   }
 
   async householdFacts(event: HouseholdRegisteredV1, envelope: EventEnvelope): Promise<void> {
     const known = await this.repository.household(event.householdId);
-    await this.repository.setHouseholdFacts(event.householdId, { resident: event.resident });
+    await this.repository.setResidency(event.householdId, event.resident);
     if (known && known.resident !== event.resident) {
       await this.repriceHousehold(event.householdId, todayInParis(), 'household-changed', envelope);
     }
   }
 
+  /** Enrolments priced with an older version than the one published get the new one from its date. */
   async gridPublished(event: TariffGridPublishedV1, envelope: EventEnvelope): Promise<void> {
     for (const enrolment of await this.repository.enrolmentsOfGrid(event.gridId)) {
+      if (enrolment.price && enrolment.price.gridVersion >= event.version) continue;
       await this.price(enrolment, later(event.effectiveFrom, enrolment.startsOn), 'grid-published', envelope);
     }
   }
@@ -83,8 +88,9 @@ export class PricingService {
     cause: EventEnvelope,
   ): Promise<void> {
     const household: HouseholdFactsDocument | null = await this.repository.household(enrolment.householdId);
+    const qfRecord = qfInForce(household, appliesFrom);
     const result = quote(await this.grids.compiledGrid(enrolment.gridId), appliesFrom, {
-      qf: household?.qf,
+      qf: qfRecord?.qf,
       resident: household?.resident ?? true,
       childRank: enrolment.childRank,
       pai: enrolment.pai,
@@ -98,7 +104,7 @@ export class PricingService {
         householdId: enrolment.householdId,
         gridId: enrolment.gridId,
         gridVersion: result.version,
-        ...(household?.qfRecordId ? { qfRecordId: household.qfRecordId } : {}),
+        ...(qfRecord ? { qfRecordId: qfRecord.qfRecordId } : {}),
         unitPriceCents: result.unitPriceCents,
         appliesFrom,
         reason,
@@ -109,7 +115,7 @@ export class PricingService {
       gridVersion: result.version,
       unitPriceCents: result.unitPriceCents,
       appliesFrom,
-      qfRecordId: household?.qfRecordId,
+      qfRecordId: qfRecord?.qfRecordId,
     };
     const { _id, householdId, gridId, childRank, pai, startsOn } = enrolment;
     if (

@@ -7,6 +7,7 @@ import {
   IsString,
   Length,
   Matches,
+  MaxLength,
   ValidateNested,
 } from 'class-validator';
 import { HouseholdFactsDto } from './quote-request.dto';
@@ -27,10 +28,23 @@ export class SimulateRequestDto {
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must read YYYY-MM-DD' })
   date?: string;
 
-  @ApiProperty({ type: [PopulationMemberDto] })
+  @ApiPropertyOptional({
+    type: [PopulationMemberDto],
+    description:
+      'The households to simulate; without population nor populationCsv, the live enrolments of the grid',
+  })
+  @IsOptional()
   @IsArray()
   @ArrayMaxSize(100_000)
   @ValidateNested({ each: true })
   @Type(() => PopulationMemberDto)
-  population!: PopulationMemberDto[];
+  population?: PopulationMemberDto[];
+
+  @ApiPropertyOptional({
+    description: 'The same as CSV: householdId,resident,qf,childRank,pai,quantity,… (header line first)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20_000_000)
+  populationCsv?: string;
 }

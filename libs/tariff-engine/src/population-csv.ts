@@ -1,4 +1,5 @@
-import type { HouseholdFacts, PopulationMember } from '@guichet/tariff-engine';
+import type { HouseholdFacts } from './grid';
+import type { PopulationMember } from './impact';
 
 const INTEGER_COLUMNS = [
   'qf',
