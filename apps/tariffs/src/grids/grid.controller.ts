@@ -1,4 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseIntPipe,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import { ProblemException } from '@guichet/platform';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@guichet/auth';
 import { CoherenceReport, Quote, TariffGrid, validateGrid } from '@guichet/tariff-engine';
@@ -29,6 +41,20 @@ export class GridController {
   async get(@Param('id') id: string) {
     const { grid, history, revision } = await this.grids.get(id);
     return { grid, history, revision };
+  }
+
+  @Get('coherence/across-services')
+  @Roles('finance', 'admin')
+  @ApiOperation({
+    summary: 'Tranche boundaries that differ between the grids in force (query: date=YYYY-MM-DD)',
+  })
+  acrossServices(@Query('date') date?: string) {
+    if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+      throw new ProblemException(HttpStatus.BAD_REQUEST, {
+        errors: [{ field: 'date', message: 'date must read YYYY-MM-DD' }],
+      });
+    }
+    return this.grids.coherenceAcrossServices(date ?? todayInParis());
   }
 
   @Post('grids/validate')

@@ -5,10 +5,12 @@ import { EventOutbox } from '@guichet/messaging';
 import { ProblemException } from '@guichet/platform';
 import {
   analyseVersion,
+  compareBoundaries,
   CoherenceReport,
   CompiledGrid,
   CompiledVersion,
   compileGrid,
+  Finding,
   GridVersion,
   ImpactReport,
   PopulationMember,
@@ -151,6 +153,20 @@ export class GridService {
   async coherence(id: string, versionNumber: number): Promise<CoherenceReport> {
     const { grid } = await this.get(id);
     return analyseVersion(grid, this.version(grid, versionNumber));
+  }
+
+  /** Tranche boundaries that differ between the grids in force on a date (the CTG's coherent tariffs). */
+  async coherenceAcrossServices(date: string): Promise<Finding[]> {
+    const inForce = [];
+    for (const { _id } of await this.grids.list()) {
+      const document = await this.get(_id);
+      try {
+        inForce.push({ grid: document.grid, version: this.compile(document).versionAt(date).definition });
+      } catch (error) {
+        if (!(error instanceof QuoteError)) throw error; // no version in force on that date
+      }
+    }
+    return compareBoundaries(inForce);
   }
 
   /** A version (usually a draft) against the one in force on `date`, over a population. */

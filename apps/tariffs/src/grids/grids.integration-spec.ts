@@ -198,4 +198,15 @@ describe('tariff grids over HTTP (real FerretDB, Kafka and token verification)',
     expect(early.status).toBe(422);
     expect(early.body.errors).toEqual([expect.objectContaining({ field: 'date' })]);
   });
+
+  it('compares tranche boundaries across the grids in force', async () => {
+    const acm = JSON.parse(readFileSync(join(__dirname, '..', '..', 'demo', 'acm.grid.json'), 'utf8'));
+    expect((await call('POST', '/grids', finance, { ...acm, id: uniqueName('acm') })).status).toBe(201);
+    const findings = await call('GET', '/coherence/across-services?date=2026-10-01', finance);
+    expect(findings.status).toBe(200);
+    expect(findings.body).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: 'boundaries-differ', gridId })]),
+    );
+    expect((await call('GET', '/coherence/across-services?date=01/10/2026', finance)).status).toBe(400);
+  });
 });
