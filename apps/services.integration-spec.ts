@@ -84,6 +84,15 @@ describe('the four services boot from their build on the real stack', () => {
       expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(await missing.json()).toMatchObject({ status: 404, instance: '/no-such-route' });
 
+      // A body over the limit is the caller's problem: 413, not 500.
+      const oversized = await fetch(`${base}/health/live`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ padding: 'a'.repeat(200_000) }),
+      });
+      expect(oversized.status).toBe(413);
+      expect(oversized.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+
       if (service === 'tariffs') {
         // Protected routes: 401 without a valid token; 503 + Retry-After while the accounts keys cannot be had.
         expect((await fetch(`${base}/grids`)).status).toBe(401);

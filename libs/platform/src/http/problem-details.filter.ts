@@ -37,6 +37,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const detail = typeof payload === 'string' ? payload : (this.messageOf(payload) ?? exception.message);
       return problem(status, { detail });
     }
+    // Errors of the HTTP layer itself (body too large, unsupported charset): http-errors marks the
+    // client's ones as safe to expose.
+    const httpError = exception as { status?: unknown; expose?: unknown; message?: unknown };
+    if (
+      typeof httpError.status === 'number' &&
+      httpError.status >= 400 &&
+      httpError.status < 500 &&
+      httpError.expose === true
+    ) {
+      return problem(httpError.status, {
+        detail: typeof httpError.message === 'string' ? httpError.message : undefined,
+      });
+    }
     if (isDependencyUnavailable(exception)) {
       this.logger.warn(`dependency unavailable: ${(exception as Error).message}`);
       return problem(HttpStatus.SERVICE_UNAVAILABLE, { detail: 'Réessayez dans quelques instants.' });
