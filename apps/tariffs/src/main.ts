@@ -9,6 +9,7 @@ void runService({
   description:
     'Quotient-familial tariff grids, dated versions, explainable prices, coherence and impact simulation.',
   config: TariffsConfig,
+  bodyLimit: '25mb', // simulations over a population, grids with many versions
   module: (config) => TariffsModule.register(config),
   connect: (app) => connectEventsServer(app),
 });

@@ -75,6 +75,9 @@ describe('AuthGuard (tokens verified against a JWKS served over HTTP)', () => {
       await issuer.token(claims, { expiresIn: '-1m' }),
       await issuer.token(claims, { audience: 'somebody-else' }),
       'a.b.c',
+      // alg "none" and HS256 are refused as bad tokens (401), never mistaken for an outage (503)
+      `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"u1","role":"admin"}').toString('base64url')}.x`,
+      `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('{"sub":"u1","role":"admin"}').toString('base64url')}.c2ln`,
     ]) {
       expect((await get('/me', token)).status).toBe(401);
     }

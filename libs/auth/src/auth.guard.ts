@@ -24,7 +24,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
     const header = request.headers.authorization ?? '';
-    const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(header);
+    const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(header);
     if (!match) this.unauthorized(context, 'Un jeton d’accès est nécessaire (Authorization: Bearer …).');
     try {
       request.principal = await this.verifier.verify(match[1]);

@@ -38,10 +38,16 @@ export class TokenVerifier {
         requiredClaims: ['sub', 'exp', 'role'],
       }));
     } catch (error) {
-      // The key set could not be had: accounts is out of reach, which is not the caller's fault (503).
+      // The key set could not be had (accounts out of reach, or answering garbage): not the caller's
+      // fault, so 503. Every other error of jose is about the token itself: 401.
       const code = (error as { code?: unknown }).code;
-      const fromJose = typeof code === 'string' && code.startsWith('ERR_JW');
-      if (!fromJose || code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JWKS_INVALID') {
+      const fromJose = typeof code === 'string' && code.startsWith('ERR_J');
+      if (
+        !fromJose ||
+        code === 'ERR_JWKS_TIMEOUT' ||
+        code === 'ERR_JWKS_INVALID' ||
+        code === 'ERR_JOSE_GENERIC'
+      ) {
         throw new DependencyUnavailableError(
           `the accounts key set is out of reach: ${(error as Error).message}`,
         );

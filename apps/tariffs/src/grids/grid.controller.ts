@@ -49,7 +49,10 @@ export class GridController {
     summary: 'Tranche boundaries that differ between the grids in force (query: date=YYYY-MM-DD)',
   })
   acrossServices(@Query('date') date?: string) {
-    if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    if (
+      date !== undefined &&
+      (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))
+    ) {
       throw new ProblemException(HttpStatus.BAD_REQUEST, {
         errors: [{ field: 'date', message: 'date must read YYYY-MM-DD' }],
       });

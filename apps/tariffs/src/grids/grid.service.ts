@@ -177,7 +177,16 @@ export class GridService {
     date: string,
   ): Promise<ImpactReport> {
     const document = await this.get(id);
-    const current = this.compile(document).versionAt(date);
+    let current: CompiledVersion;
+    try {
+      current = this.compile(document).versionAt(date);
+    } catch (error) {
+      if (!(error instanceof QuoteError)) throw error;
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, {
+        detail: error.message,
+        errors: [{ field: 'date', message: error.message }],
+      });
+    }
     const draft = new CompiledVersion(id, this.version(document.grid, versionNumber));
     return simulateImpact(current, draft, population, date);
   }
@@ -198,9 +207,10 @@ export class GridService {
     }
   }
 
-  /** A grid compiled for quoting (cached per revision). */
-  async compiledGrid(id: string): Promise<CompiledGrid> {
-    return this.compile(await this.get(id));
+  /** A grid compiled for quoting (cached per revision), or null when there is no such grid. */
+  async findCompiledGrid(id: string): Promise<CompiledGrid | null> {
+    const document = await this.grids.find(id);
+    return document ? this.compile(document) : null;
   }
 
   private version(grid: TariffGrid, versionNumber: number): GridVersion {

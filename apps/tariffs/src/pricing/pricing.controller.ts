@@ -3,6 +3,8 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   EnrolmentAccepted,
   EnrolmentAcceptedV1,
+  HouseholdErased,
+  HouseholdErasedV1,
   HouseholdRegistered,
   HouseholdRegisteredV1,
   HouseholdUpdated,
@@ -37,6 +39,11 @@ export class PricingController {
   @EventPattern(HouseholdUpdated.type)
   householdUpdated(@Payload() event: HouseholdRegisteredV1, @Ctx() context: KafkaEventContext) {
     return this.pricing.householdFacts(event, context.envelope);
+  }
+
+  @EventPattern(HouseholdErased.type)
+  householdErased(@Payload() event: HouseholdErasedV1) {
+    return this.pricing.householdErased(event);
   }
 
   @EventPattern(TariffGridPublished.type)

@@ -166,6 +166,65 @@ describe('pricing enrolments by events (real Kafka and FerretDB)', () => {
     expect(priceEvents('accepted')).toHaveLength(1);
   });
 
+  it('keeps the later prices when a QF change reprices from an earlier date', async () => {
+    await send(QuotientFamilialChanged, householdId, {
+      householdId,
+      qfRecordId: 'qf-2',
+      quotientFamilial: 400,
+      source: 'caf',
+      appliesFrom: '2026-11-01',
+    });
+    const found = await expectEventually(() => {
+      const events = priceEvents('qf-changed').filter((p) => p.qfRecordId === 'qf-2');
+      expect(events).toHaveLength(2);
+      return events;
+    });
+    // From November, QF 400 (T2): 1,50 € under version 1, then 1,60 € under version 2 from January.
+    expect(found.map((p) => [p.appliesFrom, p.gridVersion, p.unitPriceCents])).toEqual([
+      ['2026-11-01', 1, 150],
+      ['2027-01-01', 2, 160],
+    ]);
+  });
+
+  it('prices an enrolment accepted before its grid exists once the grid arrives', async () => {
+    const lateGrid = uniqueName('late-grid');
+    const lateEnrolment = uniqueName('enr-late');
+    await send(EnrolmentAccepted, lateEnrolment, {
+      enrolmentId: lateEnrolment,
+      householdId,
+      childId: 'child-2',
+      offerId: 'offer-2',
+      service: 'cantine',
+      tariffGridId: lateGrid,
+      startsOn: '2026-09-01',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // accepted, unpriced: nothing is published
+    expect(prices.records.filter((r) => r.key === lateEnrolment)).toHaveLength(0);
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${finance}` };
+    expect(
+      (
+        await fetch(`${base}/grids`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ ...demo, id: lateGrid }),
+        })
+      ).status,
+    ).toBe(201);
+    const priced = await expectEventually(() => {
+      const found = prices.records
+        .filter((r) => r.key === lateEnrolment)
+        .map((r) => JSON.parse(r.value ?? '{}'));
+      expect(found.length).toBeGreaterThanOrEqual(1);
+      return found;
+    });
+    // Priced from the start with the QF records the household has: 742 from October, 400 from November.
+    expect(priced.map((p) => [p.appliesFrom, p.unitPriceCents, p.reason])).toEqual([
+      ['2026-09-01', 700, 'grid-published'],
+      ['2026-10-01', 290, 'grid-published'],
+      ['2026-11-01', 150, 'grid-published'],
+    ]);
+  });
+
   it('simulates a draft over the live enrolments, an uploaded CSV, and names a bad CSV line', async () => {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${finance}` };
     const v3 = { ...demo.versions[0], effectiveFrom: '2027-09-01' };
@@ -189,12 +248,12 @@ describe('pricing enrolments by events (real Kafka and FerretDB)', () => {
         body: JSON.stringify({ date: '2027-02-01', ...body }),
       });
 
-    // The live enrolment: QF 742 pays 3,00 € under version 2 and would pay 3,50 € under version 3.
+    // The live enrolment: QF 400 (since November) pays 1,60 € under version 2, 2,10 € under version 3.
     const live = await (await simulate({})).json();
     expect(live).toMatchObject({
       households: 1,
-      revenueBeforeCents: 300,
-      revenueAfterCents: 350,
+      revenueBeforeCents: 160,
+      revenueAfterCents: 210,
       payMore: 1,
     });
 

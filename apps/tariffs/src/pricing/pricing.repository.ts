@@ -26,7 +26,17 @@ export function qfInForce(household: HouseholdFactsDocument | null, date: string
   return found;
 }
 
-/** An accepted enrolment and the price it has now. */
+/** A price from a date until the next segment's date. `unpriced` says why there is none. */
+export interface PriceSegment {
+  from: string;
+  gridVersion?: number;
+  unitPriceCents?: number;
+  qfRecordId?: string;
+  resident: boolean;
+  unpriced?: string;
+}
+
+/** An accepted enrolment and its prices over time. */
 export interface EnrolmentPriceDocument extends OutboxFields {
   _id: string;
   householdId: string;
@@ -34,7 +44,8 @@ export interface EnrolmentPriceDocument extends OutboxFields {
   childRank: number;
   pai: boolean;
   startsOn: string;
-  price?: { gridVersion: number; unitPriceCents: number; appliesFrom: string; qfRecordId?: string };
+  /** Sorted by date; the last one applies until further notice. */
+  prices: PriceSegment[];
   /** The last events applied to this document, so a redelivered one changes nothing. */
   handledEvents: string[];
 }
@@ -92,12 +103,12 @@ export class PricingRepository implements OnModuleInit {
   }
 
   /**
-   * Records an enrolment's new price and its event in one single-document write, unless this
-   * event was applied already (a redelivery): then nothing changes and false is returned.
+   * Records an enrolment's prices and their events in one single-document write, unless this event
+   * was applied already (a redelivery): then nothing changes and false is returned.
    */
-  async savePrice(
-    enrolment: Omit<EnrolmentPriceDocument, 'handledEvents' | 'price'>,
-    price: NonNullable<EnrolmentPriceDocument['price']>,
+  async savePrices(
+    enrolment: Omit<EnrolmentPriceDocument, 'handledEvents' | 'prices'>,
+    prices: PriceSegment[],
     eventId: string,
     events: OutboxEntry[],
   ): Promise<boolean> {
@@ -107,7 +118,7 @@ export class PricingRepository implements OnModuleInit {
         { _id, handledEvents: { $ne: eventId } },
         withEvents(
           {
-            $set: { ...fields, price },
+            $set: { ...fields, prices },
             $push: { handledEvents: { $each: [eventId], $slice: -HANDLED_EVENTS_KEPT } },
           },
           events,
@@ -119,5 +130,15 @@ export class PricingRepository implements OnModuleInit {
       if ((error as { code?: number }).code === 11000) return false; // the document has this event already
       throw error;
     }
+  }
+
+  /** GDPR erasure: what tariffs knows of the household goes; its enrolments' prices stay, anonymous. */
+  async eraseHousehold(householdId: string): Promise<void> {
+    await this.households.deleteOne({ _id: householdId });
+    await this.enrolments.updateMany({ householdId }, { $set: { householdId: 'erased' } });
+  }
+
+  findEnrolment(id: string): Promise<EnrolmentPriceDocument | null> {
+    return this.enrolments.findOne({ _id: id });
   }
 }

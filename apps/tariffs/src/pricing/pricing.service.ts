@@ -2,30 +2,49 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   EnrolmentAcceptedV1,
   EventEnvelope,
+  HouseholdErasedV1,
   HouseholdRegisteredV1,
   PriceComputed,
   QuotientFamilialChangedV1,
   TariffGridPublishedV1,
 } from '@guichet/contracts';
-import { EventOutbox } from '@guichet/messaging';
-import { quote } from '@guichet/tariff-engine';
+import { EventOutbox, OutboxEntry } from '@guichet/messaging';
+import { CompiledGrid, quote, QuoteError } from '@guichet/tariff-engine';
 import { GridService, todayInParis } from '../grids/grid.service';
 import {
   EnrolmentPriceDocument,
   HouseholdFactsDocument,
+  PriceSegment,
   PricingRepository,
   qfInForce,
 } from './pricing.repository';
 
 type Reason = 'accepted' | 'qf-changed' | 'household-changed' | 'grid-published';
-type Enrolment = Omit<EnrolmentPriceDocument, 'handledEvents' | 'price'>;
+type Enrolment = Omit<EnrolmentPriceDocument, 'handledEvents' | 'prices'> & { prices?: PriceSegment[] };
 
 const later = (a: string, b: string) => (a > b ? a : b);
+const samePrice = (a: PriceSegment | undefined, b: PriceSegment) =>
+  a !== undefined &&
+  a.gridVersion === b.gridVersion &&
+  a.unitPriceCents === b.unitPriceCents &&
+  a.qfRecordId === b.qfRecordId &&
+  a.resident === b.resident &&
+  a.unpriced === b.unpriced;
+
+/** The segment in force on a date. */
+function segmentAt(prices: PriceSegment[], date: string): PriceSegment | undefined {
+  let found: PriceSegment | undefined;
+  for (const segment of prices) if (segment.from <= date) found = segment;
+  return found;
+}
 
 /**
- * Prices enrolments by events: when one is accepted, and again from the date a change applies when
- * its household's QF or residency changes or its grid gets a new version. Each new price is written
- * with its PriceComputed event in one single-document write; a redelivered event changes nothing.
+ * Prices enrolments by events. An enrolment's prices are segments over time; a change (acceptance,
+ * a QF record, residency, a new grid version) reprices it from the date the change applies: one
+ * segment from that date, and one more at every later date where a QF record or a grid version
+ * starts, so nothing known about later dates is lost. Each segment whose price differs from what
+ * was in force gets a PriceComputed event, written with the segments in one single-document write;
+ * a redelivered event changes nothing.
  */
 @Injectable()
 export class PricingService {
@@ -39,15 +58,16 @@ export class PricingService {
 
   async enrolmentAccepted(event: EnrolmentAcceptedV1, envelope: EventEnvelope): Promise<void> {
     if (!event.tariffGridId) return; // a free service: nothing to price
+    const startsOn = event.startsOn ?? todayInParis();
     const enrolment: Enrolment = {
       _id: event.enrolmentId,
       householdId: event.householdId,
       gridId: event.tariffGridId,
       childRank: event.childRank ?? 1,
       pai: event.pai ?? false,
-      startsOn: event.startsOn ?? todayInParis(),
+      startsOn,
     };
-    await this.price(enrolment, enrolment.startsOn, 'accepted', envelope);
+    await this.repriceFrom(enrolment, startsOn, 'accepted', envelope);
   }
 
   async quotientFamilialChanged(event: QuotientFamilialChangedV1, envelope: EventEnvelope): Promise<void> {
@@ -59,43 +79,119 @@ export class PricingService {
     await this.repriceHousehold(event.householdId, event.appliesFrom, 'qf-changed', envelope);
   }
 
+  /** Residency: always reprices from today (a redelivery or an unchanged value changes nothing). */
   async householdFacts(event: HouseholdRegisteredV1, envelope: EventEnvelope): Promise<void> {
-    const known = await this.repository.household(event.householdId);
     await this.repository.setResidency(event.householdId, event.resident);
-    if (known && known.resident !== event.resident) {
-      await this.repriceHousehold(event.householdId, todayInParis(), 'household-changed', envelope);
-    }
+    await this.repriceHousehold(event.householdId, todayInParis(), 'household-changed', envelope);
   }
 
-  /** Enrolments priced with an older version than the one published get the new one from its date. */
+  async householdErased(event: HouseholdErasedV1): Promise<void> {
+    await this.repository.eraseHousehold(event.householdId);
+  }
+
   async gridPublished(event: TariffGridPublishedV1, envelope: EventEnvelope): Promise<void> {
     for (const enrolment of await this.repository.enrolmentsOfGrid(event.gridId)) {
-      if (enrolment.price && enrolment.price.gridVersion >= event.version) continue;
-      await this.price(enrolment, later(event.effectiveFrom, enrolment.startsOn), 'grid-published', envelope);
+      await this.repriceFrom(enrolment, event.effectiveFrom, 'grid-published', envelope);
     }
   }
 
   private async repriceHousehold(householdId: string, from: string, reason: Reason, envelope: EventEnvelope) {
     for (const enrolment of await this.repository.enrolmentsOfHousehold(householdId)) {
-      await this.price(enrolment, later(from, enrolment.startsOn), reason, envelope);
+      await this.repriceFrom(enrolment, from, reason, envelope);
     }
   }
 
-  private async price(
+  private async repriceFrom(enrolment: Enrolment, changeDate: string, reason: Reason, cause: EventEnvelope) {
+    const from = later(changeDate, enrolment.startsOn);
+    const household = await this.repository.household(enrolment.householdId);
+    const grid = await this.grids.findCompiledGrid(enrolment.gridId);
+    const before = enrolment.prices ?? [];
+    const computed = this.changePoints(from, household, grid).map((date) =>
+      this.segment(enrolment, date, household, grid),
+    );
+    const prices = [...before.filter((segment) => segment.from < from)];
+    const events: OutboxEntry[] = [];
+    for (const { segment, explanation } of computed) {
+      if (samePrice(prices.at(-1), segment)) continue;
+      prices.push(segment);
+      if (segment.unpriced === undefined && !samePrice(segmentAt(before, segment.from), segment)) {
+        events.push(this.priceEvent(enrolment, segment, explanation, reason, cause));
+      }
+    }
+    const { _id, householdId, gridId, childRank, pai, startsOn } = enrolment;
+    if (
+      await this.repository.savePrices(
+        { _id, householdId, gridId, childRank, pai, startsOn },
+        prices,
+        cause.id,
+        events,
+      )
+    ) {
+      if (events.length) this.outbox.published();
+    } else {
+      this.logger.debug(`event ${cause.id} was applied to ${_id} already`);
+    }
+  }
+
+  /** The change date, then every later date where a QF record or a published grid version starts. */
+  private changePoints(
+    from: string,
+    household: HouseholdFactsDocument | null,
+    grid: CompiledGrid | null,
+  ): string[] {
+    const points = new Set([from]);
+    for (const record of household?.qfRecords ?? [])
+      if (record.appliesFrom > from) points.add(record.appliesFrom);
+    for (const version of grid?.grid.versions ?? []) {
+      if (version.status === 'published' && version.effectiveFrom > from) points.add(version.effectiveFrom);
+    }
+    return [...points].sort();
+  }
+
+  private segment(
     enrolment: Enrolment,
-    appliesFrom: string,
+    date: string,
+    household: HouseholdFactsDocument | null,
+    grid: CompiledGrid | null,
+  ): { segment: PriceSegment; explanation: string[] } {
+    const resident = household?.resident ?? true;
+    if (!grid)
+      return {
+        segment: { from: date, resident, unpriced: `grid ${enrolment.gridId} is unknown` },
+        explanation: [],
+      };
+    const qfRecord = qfInForce(household, date);
+    try {
+      const result = quote(grid, date, {
+        qf: qfRecord?.qf,
+        resident,
+        childRank: enrolment.childRank,
+        pai: enrolment.pai,
+      });
+      return {
+        segment: {
+          from: date,
+          gridVersion: result.version,
+          unitPriceCents: result.unitPriceCents,
+          resident,
+          ...(qfRecord ? { qfRecordId: qfRecord.qfRecordId } : {}),
+        },
+        explanation: result.explanation,
+      };
+    } catch (error) {
+      if (!(error instanceof QuoteError)) throw error;
+      return { segment: { from: date, resident, unpriced: error.message }, explanation: [] };
+    }
+  }
+
+  private priceEvent(
+    enrolment: Enrolment,
+    segment: PriceSegment,
+    explanation: string[],
     reason: Reason,
     cause: EventEnvelope,
-  ): Promise<void> {
-    const household: HouseholdFactsDocument | null = await this.repository.household(enrolment.householdId);
-    const qfRecord = qfInForce(household, appliesFrom);
-    const result = quote(await this.grids.compiledGrid(enrolment.gridId), appliesFrom, {
-      qf: qfRecord?.qf,
-      resident: household?.resident ?? true,
-      childRank: enrolment.childRank,
-      pai: enrolment.pai,
-    });
-    const event = this.outbox.entry(PriceComputed, {
+  ): OutboxEntry {
+    return this.outbox.entry(PriceComputed, {
       subject: enrolment._id,
       causationId: cause.id,
       correlationId: cause.correlationid,
@@ -103,32 +199,13 @@ export class PricingService {
         enrolmentId: enrolment._id,
         householdId: enrolment.householdId,
         gridId: enrolment.gridId,
-        gridVersion: result.version,
-        ...(qfRecord ? { qfRecordId: qfRecord.qfRecordId } : {}),
-        unitPriceCents: result.unitPriceCents,
-        appliesFrom,
+        gridVersion: segment.gridVersion ?? 0,
+        ...(segment.qfRecordId !== undefined ? { qfRecordId: segment.qfRecordId } : {}),
+        unitPriceCents: segment.unitPriceCents ?? 0,
+        appliesFrom: segment.from,
         reason,
-        explanation: result.explanation,
+        explanation,
       },
     });
-    const price = {
-      gridVersion: result.version,
-      unitPriceCents: result.unitPriceCents,
-      appliesFrom,
-      qfRecordId: qfRecord?.qfRecordId,
-    };
-    const { _id, householdId, gridId, childRank, pai, startsOn } = enrolment;
-    if (
-      await this.repository.savePrice(
-        { _id, householdId, gridId, childRank, pai, startsOn },
-        price,
-        cause.id,
-        [event],
-      )
-    ) {
-      this.outbox.published();
-    } else {
-      this.logger.debug(`event ${cause.id} was applied to ${_id} already`);
-    }
   }
 }

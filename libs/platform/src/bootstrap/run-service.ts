@@ -1,5 +1,6 @@
 import { DynamicModule, INestApplication, Logger as NestLogger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '../config/load-config';
@@ -13,6 +14,8 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   description: string;
   config: new () => C;
   module: (config: C) => DynamicModule | Type<unknown>;
+  /** Largest JSON body accepted (default 100kb); larger ones get 413. */
+  bodyLimit?: string;
   /** Attaches transports (the Kafka events server) before the HTTP server listens. */
   connect?: (app: INestApplication, config: C) => void | Promise<void>;
 }
@@ -22,7 +25,12 @@ export async function createService<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
   config: C,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(definition.module(config), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(definition.module(config), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useBodyParser('json', { limit: definition.bodyLimit ?? '100kb' });
+  app.disable('x-powered-by');
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());

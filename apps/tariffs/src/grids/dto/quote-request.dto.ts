@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsDefined,
+  IsISO8601,
+  IsObject,
   IsBoolean,
   IsInt,
   IsOptional,
@@ -36,8 +39,11 @@ export class QuoteRequestDto {
   @ApiPropertyOptional({ example: '2026-09-07', description: 'YYYY-MM-DD, Europe/Paris; today when absent' })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must read YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: 'date must be a real date' })
   date?: string;
   @ApiProperty({ type: HouseholdFactsDto })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => HouseholdFactsDto)
   household!: HouseholdFactsDto;

@@ -3,6 +3,9 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsDefined,
+  IsISO8601,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -15,6 +18,8 @@ import { HouseholdFactsDto } from './quote-request.dto';
 export class PopulationMemberDto {
   @ApiProperty() @IsString() @Length(1, 64) householdId!: string;
   @ApiProperty({ type: HouseholdFactsDto })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => HouseholdFactsDto)
   facts!: HouseholdFactsDto;
@@ -26,6 +31,7 @@ export class SimulateRequestDto {
   })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must read YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: 'date must be a real date' })
   date?: string;
 
   @ApiPropertyOptional({
