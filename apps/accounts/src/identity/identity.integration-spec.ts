@@ -137,4 +137,31 @@ describe('identity: login, rotating refresh tokens, keys that other services ver
     for (let i = 0; i < 6; i++) answers.push((await call(accountsUrl, 'POST', '/auth/login', victim)).status);
     expect(answers).toEqual([401, 401, 401, 401, 401, 429]);
   });
+
+  it('does not let parallel guesses slip past the limit', async () => {
+    const victim = { email: `${uniqueName('parallel')}@example.fr`, password: 'wrong' };
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => call(accountsUrl, 'POST', '/auth/login', victim)),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('leaves no working session after two refreshes race with one token', async () => {
+    for (let round = 0; round < 5; round++) {
+      const session = (await call(accountsUrl, 'POST', '/auth/login', admin)).body;
+      const both = await Promise.all([
+        call(accountsUrl, 'POST', '/auth/refresh', { refreshToken: session.refreshToken }),
+        call(accountsUrl, 'POST', '/auth/refresh', { refreshToken: session.refreshToken }),
+      ]);
+      expect(both.filter((answer) => answer.status === 200).length).toBeLessThanOrEqual(1);
+      for (const answer of both.filter((a) => a.status === 200)) {
+        expect(
+          (await call(accountsUrl, 'POST', '/auth/refresh', { refreshToken: answer.body.refreshToken }))
+            .status,
+        ).toBe(401);
+      }
+    }
+  });
 });

@@ -32,7 +32,7 @@ export class IdentityService {
   ) {}
 
   async login(email: string, password: string, address: string): Promise<TokenPair> {
-    const wait = await this.throttle.retryAfter(email, address);
+    const wait = await this.throttle.reserve(email, address);
     if (wait > 0) {
       throw new ProblemException(HttpStatus.TOO_MANY_REQUESTS, {
         detail: `Trop de tentatives : réessayez dans ${Math.ceil(wait / 60)} min.`,
@@ -41,11 +41,11 @@ export class IdentityService {
     const user = await this.users.findByEmail(email);
     const valid = await argon2.verify(user?.passwordHash ?? (await DECOY_HASH), password);
     if (!user || !valid) {
-      await this.throttle.recordFailure(email, address);
       throw new ProblemException(HttpStatus.UNAUTHORIZED, {
         detail: 'Adresse e-mail ou mot de passe incorrect.',
       });
     }
+    await this.throttle.release(email, address);
     return this.tokens(user, randomUUID());
   }
 
@@ -76,11 +76,14 @@ export class IdentityService {
   }
 
   private async tokens(user: UserDocument, familyId: string): Promise<TokenPair> {
+    const refreshToken = await this.refreshTokens.issue(user._id, familyId);
+    if (!refreshToken)
+      throw new ProblemException(HttpStatus.UNAUTHORIZED, { detail: 'Session expirée : reconnectez-vous.' });
     return {
       accessToken: await this.keys.signAccessToken(principalOf(user)),
       tokenType: 'Bearer',
       expiresIn: ACCESS_TOKEN_SECONDS,
-      refreshToken: await this.refreshTokens.issue(user._id, familyId),
+      refreshToken,
     };
   }
 }

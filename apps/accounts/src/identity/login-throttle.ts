@@ -17,8 +17,9 @@ const key = (kind: 'account' | 'address', value: string, windowStart: number) =>
   `${kind}:${createHash('sha256').update(value.toLowerCase()).digest('base64url')}:${windowStart}`;
 
 /**
- * Slows down password guessing: fixed 15-minute windows of failed logins, per account and per
- * address, counted in the database (atomic increments) so every instance sees the same counts.
+ * Slows down password guessing: fixed 15-minute windows of login attempts (successful ones given
+ * back), per account and per address, counted in the database with atomic increments so every
+ * instance sees the same counts.
  */
 @Injectable()
 export class LoginThrottle {
@@ -28,26 +29,38 @@ export class LoginThrottle {
     this.collection = connection.collection<FailureWindow>('login_failures');
   }
 
-  /** Seconds until another attempt is allowed, or 0 when it is allowed now. */
-  async retryAfter(email: string, address: string, now = Date.now()): Promise<number> {
+  /**
+   * Counts an attempt before the password is even checked (so parallel guesses cannot all slip
+   * through a read-then-write window) and says how many seconds to wait when over the limit, else 0.
+   */
+  async reserve(email: string, address: string, now = Date.now()): Promise<number> {
     const start = now - (now % WINDOW_MS);
-    const windows = await this.collection
-      .find({ _id: { $in: [key('account', email, start), key('address', address, start)] } })
-      .toArray();
-    const blocked = windows.some(
-      (w) => w.count >= (w._id.startsWith('account:') ? LOGIN_LIMITS.account : LOGIN_LIMITS.address),
-    );
+    const windowEnd = new Date(start + WINDOW_MS);
+    let blocked = false;
+    for (const [kind, value] of [
+      ['account', email],
+      ['address', address],
+    ] as const) {
+      const window = await this.collection.findOneAndUpdate(
+        { _id: key(kind, value, start) },
+        { $inc: { count: 1 }, $setOnInsert: { windowEnd } },
+        { upsert: true, returnDocument: 'after' },
+      );
+      if ((window?.count ?? 0) > LOGIN_LIMITS[kind]) blocked = true;
+    }
     return blocked ? Math.ceil((start + WINDOW_MS - now) / 1000) : 0;
   }
 
-  async recordFailure(email: string, address: string, now = Date.now()): Promise<void> {
+  /** A successful login gives its attempt back. */
+  async release(email: string, address: string, now = Date.now()): Promise<void> {
     const start = now - (now % WINDOW_MS);
-    const windowEnd = new Date(start + WINDOW_MS);
-    for (const id of [key('account', email, start), key('address', address, start)]) {
+    for (const [kind, value] of [
+      ['account', email],
+      ['address', address],
+    ] as const) {
       await this.collection.updateOne(
-        { _id: id },
-        { $inc: { count: 1 }, $setOnInsert: { windowEnd } },
-        { upsert: true },
+        { _id: key(kind, value, start), count: { $gt: 0 } },
+        { $inc: { count: -1 } },
       );
     }
   }

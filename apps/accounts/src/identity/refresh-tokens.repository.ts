@@ -28,9 +28,12 @@ export type RefreshOutcome =
 @Injectable()
 export class RefreshTokensRepository implements OnModuleInit {
   private readonly collection: mongo.Collection<RefreshTokenDocument>;
+  /** One record per revoked family, so a token issued while a family is being revoked dies too. */
+  private readonly revokedFamilies: mongo.Collection<{ _id: string; revokedAt: Date }>;
 
   constructor(@InjectConnection() connection: Connection) {
     this.collection = connection.collection<RefreshTokenDocument>('refresh_tokens');
+    this.revokedFamilies = connection.collection<{ _id: string; revokedAt: Date }>('revoked_token_families');
   }
 
   async onModuleInit(): Promise<void> {
@@ -38,11 +41,19 @@ export class RefreshTokensRepository implements OnModuleInit {
     await this.collection.createIndex({ expiresAt: 1 }, { name: 'expires_at' });
   }
 
-  /** Issues a new token of a family (a new family at login). Returns the token itself, shown once. */
-  async issue(userId: string, familyId: string): Promise<string> {
+  /**
+   * Issues a new token of a family (a new family at login): the token itself, shown once, or null
+   * when the family was revoked meanwhile (a replay detected at the same moment).
+   */
+  async issue(userId: string, familyId: string): Promise<string | null> {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + REFRESH_TOKEN_DAYS * 24 * 3600 * 1000);
     await this.collection.insertOne({ _id: hash(token), userId, familyId, expiresAt });
+    // Checked after the insert: a revocation that ran before sees this token or is seen here.
+    if (await this.revokedFamilies.findOne({ _id: familyId })) {
+      await this.collection.updateOne({ _id: hash(token) }, { $set: { revokedAt: new Date() } });
+      return null;
+    }
     return token;
   }
 
@@ -56,8 +67,10 @@ export class RefreshTokensRepository implements OnModuleInit {
     );
     const document = await this.collection.findOne({ _id: id });
     if (!document) return { kind: 'invalid' };
-    if (spent.modifiedCount === 1)
+    if (spent.modifiedCount === 1) {
+      if (await this.revokedFamilies.findOne({ _id: document.familyId })) return { kind: 'invalid' };
       return { kind: 'ok', userId: document.userId, familyId: document.familyId };
+    }
     if (document.usedAt && !document.revokedAt) {
       await this.revokeFamily(document.familyId);
       return { kind: 'reused' };
@@ -71,6 +84,11 @@ export class RefreshTokensRepository implements OnModuleInit {
   }
 
   private async revokeFamily(familyId: string): Promise<void> {
+    await this.revokedFamilies.updateOne(
+      { _id: familyId },
+      { $set: { revokedAt: new Date() } },
+      { upsert: true },
+    );
     await this.collection.updateMany(
       { familyId, revokedAt: { $exists: false } },
       { $set: { revokedAt: new Date() } },
@@ -78,6 +96,8 @@ export class RefreshTokensRepository implements OnModuleInit {
   }
 
   async purgeExpired(): Promise<number> {
+    const lastPossibleToken = new Date(Date.now() - REFRESH_TOKEN_DAYS * 24 * 3600 * 1000);
+    await this.revokedFamilies.deleteMany({ revokedAt: { $lt: lastPossibleToken } });
     return (await this.collection.deleteMany({ expiresAt: { $lt: new Date() } })).deletedCount;
   }
 }
