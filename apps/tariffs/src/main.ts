@@ -1,15 +1,5 @@
 import 'reflect-metadata';
-import { connectEventsServer } from '@guichet/messaging';
 import { runService } from '@guichet/platform';
-import { TariffsConfig } from './tariffs.config';
-import { TariffsModule } from './tariffs.module';
+import { tariffsService } from './tariffs.service';
 
-void runService({
-  name: 'tariffs',
-  description:
-    'Quotient-familial tariff grids, dated versions, explainable prices, coherence and impact simulation.',
-  config: TariffsConfig,
-  bodyLimit: '25mb', // simulations over a population, grids with many versions
-  module: (config) => TariffsModule.register(config),
-  connect: (app) => connectEventsServer(app),
-});
+void runService(tariffsService);

@@ -1,11 +1,10 @@
 import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { TokenVerifier } from '@guichet/auth';
-import { connectEventsServer } from '@guichet/messaging';
-import { createService, loadConfig } from '@guichet/platform';
+import { loadConfig, startService } from '@guichet/platform';
 import { testInfrastructure, uniqueMongoUri, uniqueName } from '@guichet/testing';
 import { AccountsConfig } from '../accounts.config';
-import { AccountsModule } from '../accounts.module';
+import { accountsService } from '../accounts.service';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers are arbitrary JSON, checked field by field
 type Json = any;
@@ -35,18 +34,7 @@ describe('identity: login, rotating refresh tokens, keys that other services ver
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
     });
-    accounts = await createService(
-      {
-        name: 'accounts',
-        description: 'test',
-        config: AccountsConfig,
-        module: (c) => AccountsModule.register(c),
-        connect: connectEventsServer,
-      },
-      config,
-    );
-    await accounts.startAllMicroservices();
-    await accounts.listen(port, '127.0.0.1');
+    accounts = await startService(accountsService, config, port);
     accountsUrl = `http://127.0.0.1:${port}`;
     // What every other service does: verify with the published keys, never calling accounts per request.
     otherService = new TokenVerifier({

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Topics } from '@guichet/contracts';
-import { connectEventsServer } from '@guichet/messaging';
-import { createService, loadConfig } from '@guichet/platform';
+import { loadConfig, startService } from '@guichet/platform';
 import {
   expectEventually,
   KafkaProbe,
@@ -13,7 +12,7 @@ import {
   uniqueName,
 } from '@guichet/testing';
 import { TariffsConfig } from '../tariffs.config';
-import { TariffsModule } from '../tariffs.module';
+import { tariffsService } from '../tariffs.service';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers are arbitrary JSON, checked field by field
 type Json = any;
@@ -39,18 +38,7 @@ describe('tariff grids over HTTP (real FerretDB, Kafka and token verification)',
       AUTH_JWKS_URL: issuer.jwksUrl,
       LOG_LEVEL: 'error',
     });
-    app = await createService(
-      {
-        name: 'tariffs',
-        description: 'test',
-        config: TariffsConfig,
-        module: (c) => TariffsModule.register(c),
-        connect: connectEventsServer,
-      },
-      config,
-    );
-    await app.startAllMicroservices();
-    await app.listen(0, '127.0.0.1');
+    app = await startService(tariffsService, config, 0);
     base = await app.getUrl();
     probe = await new KafkaProbe().watch(Topics.tariffGrids);
     finance = await issuer.token({ sub: 'finance-1', role: 'finance' });

@@ -9,8 +9,8 @@ import {
   toKafkaRecord,
   Topics,
 } from '@guichet/contracts';
-import { connectEventsServer, createKafkaClient, RecordPublisher } from '@guichet/messaging';
-import { createService, loadConfig } from '@guichet/platform';
+import { createKafkaClient, RecordPublisher } from '@guichet/messaging';
+import { loadConfig, startService } from '@guichet/platform';
 import {
   expectEventually,
   KafkaProbe,
@@ -20,7 +20,7 @@ import {
   uniqueName,
 } from '@guichet/testing';
 import { TariffsConfig } from '../tariffs.config';
-import { TariffsModule } from '../tariffs.module';
+import { tariffsService } from '../tariffs.service';
 
 const demo = JSON.parse(readFileSync(join(__dirname, '..', '..', 'demo', 'cantine.grid.json'), 'utf8'));
 
@@ -44,18 +44,7 @@ describe('pricing enrolments by events (real Kafka and FerretDB)', () => {
       AUTH_JWKS_URL: issuer.jwksUrl,
       LOG_LEVEL: 'error',
     });
-    app = await createService(
-      {
-        name: 'tariffs',
-        description: 'test',
-        config: TariffsConfig,
-        module: (c) => TariffsModule.register(c),
-        connect: connectEventsServer,
-      },
-      config,
-    );
-    await app.startAllMicroservices();
-    await app.listen(0, '127.0.0.1');
+    app = await startService(tariffsService, config, 0);
     base = await app.getUrl();
     finance = await issuer.token({ sub: 'finance-1', role: 'finance' });
     prices = await new KafkaProbe().watch(Topics.prices);

@@ -63,8 +63,19 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
     }
     throw error;
   }
+  await startService(definition, config, config.PORT, '0.0.0.0');
+  new NestLogger(definition.name).log(`listening on :${config.PORT}, OpenAPI at /docs`);
+}
+
+/** Builds a service, starts its transports, and listens (port 0: any free port, for tests). */
+export async function startService<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+  port: number = config.PORT,
+  host = '127.0.0.1',
+): Promise<INestApplication> {
   const app = await createService(definition, config);
   await app.startAllMicroservices();
-  await app.listen(config.PORT, '0.0.0.0');
-  new NestLogger(definition.name).log(`listening on :${config.PORT}, OpenAPI at /docs`);
+  await app.listen(port, host);
+  return app;
 }
