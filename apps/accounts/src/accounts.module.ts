@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@guichet/auth';
 import { serviceModules } from '@guichet/messaging';
 import { AccountsConfig } from './accounts.config';
+import { HouseholdsModule } from './households/households.module';
 import { IdentityModule } from './identity/identity.module';
 
 @Module({})
@@ -11,7 +12,7 @@ export class AccountsModule {
     return {
       module: AccountsModule,
       imports: [
-        ...serviceModules('accounts', config),
+        ...serviceModules('accounts', config, { outboxCollections: ['households'] }),
         AuthModule.forRoot({
           ...tokens,
           jwksUrl: config.AUTH_JWKS_URL ?? `http://127.0.0.1:${config.PORT}/.well-known/jwks.json`,
@@ -23,6 +24,7 @@ export class AccountsModule {
               ? { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD }
               : undefined,
         }),
+        HouseholdsModule,
       ],
     };
   }

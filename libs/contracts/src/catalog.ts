@@ -1,6 +1,7 @@
 import { EventDefinition } from './event-definition';
 import { EnrolmentAccepted, EnrolmentSubmitted } from './events/enrolment.events';
 import {
+  ChildAdded,
   HouseholdErased,
   HouseholdRegistered,
   HouseholdUpdated,
@@ -16,6 +17,7 @@ export const EventCatalog: ReadonlyMap<string, EventDefinition> = new Map(
     HouseholdRegistered,
     HouseholdUpdated,
     HouseholdErased,
+    ChildAdded,
     QuotientFamilialChanged,
     EnrolmentSubmitted,
     EnrolmentAccepted,

@@ -19,3 +19,13 @@ export function uniqueName(prefix: string): string {
 export function uniqueMongoUri(prefix: string): string {
   return `${testInfrastructure.mongoBaseUri}/${uniqueName(prefix)}`;
 }
+
+/** A port nobody listens on now (for a service that must know its own URL before it starts). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,22 +1,12 @@
-import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { TokenVerifier } from '@guichet/auth';
 import { loadConfig, startService } from '@guichet/platform';
-import { testInfrastructure, uniqueMongoUri, uniqueName } from '@guichet/testing';
+import { freePort, testInfrastructure, uniqueMongoUri, uniqueName } from '@guichet/testing';
 import { AccountsConfig } from '../accounts.config';
 import { accountsService } from '../accounts.service';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers are arbitrary JSON, checked field by field
 type Json = any;
-
-/** A port nobody listens on now: accounts verifies its own tokens through its JWKS URL, so it must know it. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('identity: login, rotating refresh tokens, keys that other services verify (real stack)', () => {
   let accounts: INestApplication;

@@ -53,3 +53,13 @@ export const QuotientFamilialChanged = defineEvent(
   Topics.quotientFamilial,
   QuotientFamilialChangedV1,
 );
+
+/** A child was declared in a household. No name: the birth date is what eligibility (age at a date) needs. */
+export class ChildAddedV1 {
+  @IsString() @Length(1, 64) householdId!: string;
+  @IsString() @Length(1, 64) childId!: string;
+  @IsISO8601({ strict: true }) birthDate!: string;
+  @IsBoolean() pai!: boolean;
+  @IsBoolean() aeeh!: boolean;
+}
+export const ChildAdded = defineEvent('fr.guichet.child.added.v1', Topics.households, ChildAddedV1);

@@ -1,0 +1,53 @@
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, Roles } from '@guichet/auth';
+import { Public } from '@guichet/platform';
+import { AddChildDto, DeclareQfDto, RegisterFamilyDto, UpdateHouseholdDto } from './dto/household.dto';
+import { HouseholdService } from './household.service';
+
+@ApiTags('households')
+@Controller()
+export class HouseholdController {
+  constructor(private readonly households: HouseholdService) {}
+
+  @Public()
+  @Post('families')
+  @ApiOperation({ summary: 'Create a family account and its household (then log in)' })
+  register(@Body() body: RegisterFamilyDto) {
+    return this.households.register(body);
+  }
+
+  @ApiBearerAuth()
+  @Roles('family', 'agent', 'admin')
+  @Get('households/:id')
+  @ApiOperation({ summary: 'The family file (a family: its own only)' })
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.households.get(principal, id);
+  }
+
+  @ApiBearerAuth()
+  @Roles('family', 'agent', 'admin')
+  @Patch('households/:id')
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: UpdateHouseholdDto,
+  ) {
+    return this.households.update(principal, id, body.resident);
+  }
+
+  @ApiBearerAuth()
+  @Roles('family', 'agent', 'admin')
+  @Post('households/:id/children')
+  addChild(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: AddChildDto) {
+    return this.households.addChild(principal, id, body);
+  }
+
+  @ApiBearerAuth()
+  @Roles('family', 'agent', 'admin')
+  @Post('households/:id/qf-records')
+  @ApiOperation({ summary: 'Record a quotient familial (dated; earlier records are kept)' })
+  declareQf(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: DeclareQfDto) {
+    return this.households.declareQf(principal, id, body);
+  }
+}
