@@ -52,6 +52,12 @@ class HouseholdRegistry {
 /** The consuming side: counts how many times each household's event was applied. */
 @Controller()
 class HouseholdProjection {
+  /**
+   * The topic keeps the records of earlier runs, which a new consumer group reads again: only this
+   * run's records fail or linger on purpose, the others are applied at once.
+   */
+  static readonly run = uniqueName('run');
+
   static slowStarted = false;
 
   constructor(@InjectConnection() private readonly connection: Connection) {}
@@ -62,9 +68,10 @@ class HouseholdProjection {
     @Ctx() context: KafkaEventContext,
   ): Promise<void> {
     const id = event.householdId;
-    if (id.startsWith('poison')) throw new Error(`cannot handle ${id}`);
-    if (id.startsWith('flaky') && context.position.attempt === 1) throw new Error('first attempt fails');
-    if (id.startsWith('slow')) {
+    const mine = (kind: string) => id.startsWith(`${HouseholdProjection.run}-${kind}`);
+    if (mine('poison')) throw new Error(`cannot handle ${id}`);
+    if (mine('flaky') && context.position.attempt === 1) throw new Error('first attempt fails');
+    if (mine('slow')) {
       HouseholdProjection.slowStarted = true;
       await new Promise((resolve) => setTimeout(resolve, 1_500));
     }
@@ -178,8 +185,8 @@ describe('Kafka events between two services (real Kafka and FerretDB)', () => {
   });
 
   it('retries a failing handler without blocking the partition, then dead-letters it', async () => {
-    const poison = uniqueName('poison');
-    const flaky = uniqueName('flaky');
+    const poison = uniqueName(`${HouseholdProjection.run}-poison`);
+    const flaky = uniqueName(`${HouseholdProjection.run}-flaky`);
     const poisonEvent = await publishRaw({ householdId: poison, resident: true, childrenCount: 1 });
     await publishRaw({ householdId: flaky, resident: true, childrenCount: 1 });
     const behind = uniqueName('behind-poison');
@@ -199,7 +206,7 @@ describe('Kafka events between two services (real Kafka and FerretDB)', () => {
   });
 
   it('finishes the handler in flight when the service shuts down, and a restart does not apply it again', async () => {
-    const slow = uniqueName('slow');
+    const slow = uniqueName(`${HouseholdProjection.run}-slow`);
     HouseholdProjection.slowStarted = false;
     await publishRaw({ householdId: slow, resident: true, childrenCount: 1 });
     await expectEventually(() => expect(HouseholdProjection.slowStarted).toBe(true));
