@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@guichet/auth';
 import { Public } from '@guichet/platform';
@@ -41,6 +41,23 @@ export class HouseholdController {
   @Post('households/:id/children')
   addChild(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: AddChildDto) {
     return this.households.addChild(principal, id, body);
+  }
+
+  @ApiBearerAuth()
+  @Roles('family', 'admin')
+  @Get('households/:id/export')
+  @ApiOperation({ summary: 'GDPR: the whole family file as JSON' })
+  export(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.households.export(principal, id);
+  }
+
+  @ApiBearerAuth()
+  @Roles('family', 'admin')
+  @Post('households/:id/erasure')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'GDPR: erase the family file and the account; every service is told' })
+  async erase(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.households.erase(principal, id);
   }
 
   @ApiBearerAuth()

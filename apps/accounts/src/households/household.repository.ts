@@ -30,6 +30,8 @@ export interface HouseholdDocument extends OutboxFields {
   resident: boolean;
   children: Child[];
   qfRecords: QfRecord[];
+  /** Set by a GDPR erasure: the personal data is gone, only the id stays for the events' sake. */
+  erasedAt?: Date;
   /** Incremented by every change; the events' `sequence`. */
   version: number;
   createdAt: Date;

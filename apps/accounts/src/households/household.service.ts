@@ -4,6 +4,7 @@ import argon2 from 'argon2';
 import type { Principal } from '@guichet/auth';
 import {
   ChildAdded,
+  HouseholdErased,
   HouseholdRegistered,
   HouseholdUpdated,
   QuotientFamilialChanged,
@@ -63,6 +64,7 @@ export class HouseholdService {
   async get(principal: Principal, id: string): Promise<HouseholdState> {
     this.authorise(principal, id);
     const household = await this.households.find(id);
+    if (household?.erasedAt) throw notFound();
     if (household) return household;
     // The registration may have stopped between the account and the household: finish it.
     if (principal.role === 'family') return this.ensureHousehold(id, principal.subject, true);
@@ -130,6 +132,54 @@ export class HouseholdService {
         }),
       ];
     });
+  }
+
+  /** GDPR: the whole file, as JSON, for the family itself (or an admin). */
+  async export(
+    principal: Principal,
+    id: string,
+  ): Promise<{ household: HouseholdState; account: object | null }> {
+    if (principal.role === 'agent') throw notFound();
+    const household = await this.get(principal, id);
+    const owner = await this.users.findById(household.ownerUserId);
+    return {
+      household,
+      account: owner && { email: owner.email, role: owner.role, createdAt: owner.createdAt },
+    };
+  }
+
+  /**
+   * GDPR erasure: the household keeps only its id (announced with HouseholdErased so every service
+   * deletes what it holds), the account is deleted. Asking again finishes an interrupted erasure.
+   */
+  async erase(principal: Principal, id: string): Promise<void> {
+    if (principal.role === 'agent') throw notFound();
+    this.authorise(principal, id);
+    let household = await this.households.find(id);
+    if (!household) throw notFound();
+    const ownerUserId = household.ownerUserId;
+    for (let attempt = 0; !household.erasedAt && attempt < 3; attempt++) {
+      const erasedAt = new Date();
+      const erased: HouseholdState = {
+        ...household,
+        resident: false,
+        children: [],
+        qfRecords: [],
+        erasedAt,
+        version: household.version + 1,
+      };
+      const event = this.outbox.entry(HouseholdErased, {
+        subject: id,
+        sequence: erased.version,
+        data: { householdId: id, erasedAt: erasedAt.toISOString() },
+      });
+      if (await this.households.replace(erased, [event])) {
+        this.outbox.published();
+        break;
+      }
+      household = (await this.households.find(id)) ?? household;
+    }
+    await this.users.deleteById(ownerUserId);
   }
 
   private authorise(principal: Principal, id: string): void {

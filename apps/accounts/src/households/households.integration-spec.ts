@@ -182,4 +182,29 @@ describe('the family file: registration, own household only, events (real stack)
     });
     expect(eventsOf(householdA, 'fr.guichet.child.added.v1')[0].headers.ce_sequence).toBe('3');
   });
+
+  it('exports the whole file, then erases it: the account goes, the household keeps only its id, every service is told', async () => {
+    const exported = await call('GET', `/households/${householdA}/export`, undefined, tokenA);
+    expect(exported.body).toMatchObject({
+      household: { _id: householdA },
+      account: { email: familyA.email, role: 'family' },
+    });
+    expect((await call('GET', `/households/${householdB}/export`, undefined, tokenA)).status).toBe(404);
+    expect((await call('POST', `/households/${householdB}/erasure`, undefined, tokenA)).status).toBe(404);
+
+    expect((await call('POST', `/households/${householdA}/erasure`, undefined, tokenA)).status).toBe(204);
+    const [erased] = await expectEventually(() => {
+      const found = eventsOf(householdA, 'fr.guichet.household.erased.v1');
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(Object.keys(JSON.parse(erased.value ?? '{}')).sort()).toEqual(['erasedAt', 'householdId']);
+    expect(
+      (await call('POST', '/auth/login', { email: familyA.email, password: familyA.password })).status,
+    ).toBe(401);
+    const afterwards = await call('GET', `/households/${householdA}`, undefined, tokenA);
+    expect(afterwards.status).toBe(404); // the access token still runs for minutes: the file is gone anyway
+    // The address can open a new account.
+    expect((await call('POST', '/families', familyA)).status).toBe(201);
+  });
 });

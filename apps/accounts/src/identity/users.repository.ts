@@ -35,6 +35,10 @@ export class UsersRepository implements OnModuleInit {
     return this.collection.findOne({ _id: id });
   }
 
+  async deleteById(id: string): Promise<void> {
+    await this.collection.deleteOne({ _id: id });
+  }
+
   /** False when the email is taken. */
   async create(user: UserDocument): Promise<boolean> {
     try {
