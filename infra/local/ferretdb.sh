@@ -34,16 +34,6 @@ FERRETDB_PORT="${FERRETDB_PORT:-27017}"
 FERRETDB_HANDLER="${FERRETDB_HANDLER:-sqlite}"
 FERRETDB_START_TIMEOUT="${FERRETDB_START_TIMEOUT:-60}"
 
-# ours: true when the pid file names a live guichet-ferretdb process. A pid file left over from a
-# crash whose pid was reused by another program is removed, so stop_pid never kills that program.
-ours() {
-  pid_alive ferretdb || return 1
-  if ! tr '\0' ' ' <"/proc/$(cat "$PID_FILE")/cmdline" 2>/dev/null | grep -q guichet-ferretdb; then
-    rm -f "$PID_FILE"
-    return 1
-  fi
-}
-
 up_to_date() {
   [[ -x "$BIN" ]] || return 1
   local f
@@ -82,15 +72,7 @@ ready() {
 
 cmd_start() {
   cmd_install
-  if ours; then
-    local running_port
-    running_port=$(cat "$PORT_FILE" 2>/dev/null || echo '?')
-    [[ "$running_port" == "$FERRETDB_PORT" ]] ||
-      die "already running on port $running_port (pid $(cat "$PID_FILE")), not $FERRETDB_PORT: stop it first"
-    log "already running (pid $(cat "$PID_FILE"), port $running_port)"
-    return 0
-  fi
-  rm -f "$PID_FILE" "$PORT_FILE"
+  already_running ferretdb guichet-ferretdb "$FERRETDB_PORT" && return 0
   if port_open 127.0.0.1 "$FERRETDB_PORT"; then
     die "port $FERRETDB_PORT on 127.0.0.1 is already taken by a process this script did not start; stop it or set FERRETDB_PORT"
   fi
@@ -113,13 +95,13 @@ cmd_start() {
 }
 
 cmd_stop() {
-  ours || true # drops a stale pid file that names someone else's process
+  ours ferretdb guichet-ferretdb || true # drops a stale pid file that names someone else's process
   stop_pid ferretdb
   rm -f "$PORT_FILE"
 }
 
 cmd_status() {
-  if ours; then
+  if ours ferretdb guichet-ferretdb; then
     echo "ferretdb: running (pid $(cat "$PID_FILE"), port $(cat "$PORT_FILE" 2>/dev/null || echo '?'))"
     return 0
   fi

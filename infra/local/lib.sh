@@ -63,3 +63,29 @@ launch() {
   fi
   log "running (pid $(cat "$RUN_DIR/$name.pid")) after $((SECONDS - started)) s: $url"
 }
+
+# ours NAME PROGRAM: true when NAME's pid file names a live process running PROGRAM. A pid file left
+# over from a crash whose pid was reused by another program is removed, so stop_pid never kills it.
+ours() {
+  local name=$1 program=$2 file="$RUN_DIR/$1.pid"
+  pid_alive "$name" || return 1
+  if ! tr '\0' ' ' <"/proc/$(cat "$file")/cmdline" 2>/dev/null | grep -q "$program"; then
+    rm -f "$file"
+    return 1
+  fi
+}
+
+# already_running NAME PROGRAM PORT: true (and says so) when our NAME already runs on PORT; fails when
+# it runs on another port; otherwise clears its stale pid and port files and returns false.
+already_running() {
+  local name=$1 program=$2 port=$3 running_port
+  if ours "$name" "$program"; then
+    running_port=$(cat "$RUN_DIR/$name.port" 2>/dev/null || echo '?')
+    [[ "$running_port" == "$port" ]] ||
+      die "already running on port $running_port (pid $(cat "$RUN_DIR/$name.pid")), not $port: stop it first"
+    log "already running (pid $(cat "$RUN_DIR/$name.pid"), port $running_port)"
+    return 0
+  fi
+  rm -f "$RUN_DIR/$name.pid" "$RUN_DIR/$name.port"
+  return 1
+}

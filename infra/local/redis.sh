@@ -29,16 +29,6 @@ LOG_FILE="$LOG_DIR/redis.log"
 INSTALL_LOG="$LOG_DIR/redis-install.log"
 DEBIAN_PID_FILE=/run/redis/redis-server.pid
 
-# ours: true when the pid file names a live redis-server. A pid file left over from a crash whose pid
-# was reused by another program is removed, so stop_pid never kills that program.
-ours() {
-  pid_alive redis || return 1
-  if ! tr '\0' ' ' <"/proc/$(cat "$PID_FILE")/cmdline" 2>/dev/null | grep -q redis-server; then
-    rm -f "$PID_FILE"
-    return 1
-  fi
-}
-
 # pong PORT: true when a Redis on 127.0.0.1:PORT answers PING.
 pong() { [[ "$(timeout 3 redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" == PONG ]]; }
 
@@ -104,15 +94,7 @@ cmd_install() {
 
 cmd_start() {
   cmd_install
-  if ours; then
-    local running_port
-    running_port=$(cat "$PORT_FILE" 2>/dev/null || echo '?')
-    [[ "$running_port" == "$REDIS_PORT" ]] ||
-      die "already running on port $running_port (pid $(cat "$PID_FILE")), not $REDIS_PORT: stop it first"
-    log "already running (pid $(cat "$PID_FILE"), port $running_port)"
-    return 0
-  fi
-  rm -f "$PID_FILE" "$PORT_FILE"
+  already_running redis redis-server "$REDIS_PORT" && return 0
   if pong "$REDIS_PORT"; then
     log "a Redis not started by this script already answers PING on 127.0.0.1:$REDIS_PORT: reusing it"
     return 0
@@ -145,7 +127,7 @@ ready() {
 }
 
 cmd_stop() {
-  ours || true # drops a stale pid file that names someone else's process
+  ours redis redis-server || true # drops a stale pid file that names someone else's process
   if [[ ! -f "$PID_FILE" ]] && command -v redis-cli >/dev/null 2>&1 && pong "$REDIS_PORT"; then
     log "the Redis on 127.0.0.1:$REDIS_PORT was not started by this script: leaving it running"
   fi
@@ -154,7 +136,7 @@ cmd_stop() {
 }
 
 cmd_status() {
-  if ours; then
+  if ours redis redis-server; then
     echo "redis: running (pid $(cat "$PID_FILE"), port $(cat "$PORT_FILE" 2>/dev/null || echo '?'))"
     return 0
   fi
