@@ -2,3 +2,4 @@ export * from './infrastructure';
 export * from './expect-eventually';
 export * from './kafka-probe';
 export * from './test-token-issuer';
+export * from './http-json';

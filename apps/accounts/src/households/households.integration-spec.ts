@@ -5,6 +5,7 @@ import {
   expectEventually,
   freePort,
   KafkaProbe,
+  requestJson,
   testInfrastructure,
   TestTokenIssuer,
   uniqueMongoUri,
@@ -13,9 +14,6 @@ import {
 import { AccountsConfig } from '../accounts.config';
 import { accountsService } from '../accounts.service';
 import { firstDayOfNextMonth } from './household.service';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers are arbitrary JSON, checked field by field
-type Json = any;
 
 describe('the family file: registration, own household only, events (real stack)', () => {
   let accounts: INestApplication;
@@ -35,15 +33,8 @@ describe('the family file: registration, own household only, events (real stack)
   let householdB: string;
   let tokenA: string;
 
-  const call = async (method: string, path: string, body?: unknown, token?: string) => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Json };
-  };
+  const call = (method: string, path: string, body?: unknown, token?: string) =>
+    requestJson(`${base}${path}`, method, { body, token });
   const eventsOf = (householdId: string, type: string) =>
     events.records.filter((r) => r.key === householdId && r.headers.ce_type === type);
 

@@ -1,12 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { TokenVerifier } from '@guichet/auth';
 import { loadConfig, startService } from '@guichet/platform';
-import { freePort, testInfrastructure, uniqueMongoUri, uniqueName } from '@guichet/testing';
+import { freePort, requestJson, testInfrastructure, uniqueMongoUri, uniqueName } from '@guichet/testing';
 import { AccountsConfig } from '../accounts.config';
 import { accountsService } from '../accounts.service';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers are arbitrary JSON, checked field by field
-type Json = any;
 
 describe('identity: login, rotating refresh tokens, keys that other services verify (real stack)', () => {
   let accounts: INestApplication;
@@ -36,15 +33,8 @@ describe('identity: login, rotating refresh tokens, keys that other services ver
 
   afterAll(() => accounts.close());
 
-  const call = async (base: string, method: string, path: string, body?: unknown, token?: string) => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Json };
-  };
+  const call = (base: string, method: string, path: string, body?: unknown, token?: string) =>
+    requestJson(`${base}${path}`, method, { body, token });
 
   it('publishes its public keys and logs the seeded administrator in', async () => {
     const jwks = await call(accountsUrl, 'GET', '/.well-known/jwks.json');

@@ -6,6 +6,7 @@ import { loadConfig, startService } from '@guichet/platform';
 import {
   expectEventually,
   KafkaProbe,
+  requestJson,
   testInfrastructure,
   TestTokenIssuer,
   uniqueMongoUri,
@@ -13,9 +14,6 @@ import {
 } from '@guichet/testing';
 import { TariffsConfig } from '../tariffs.config';
 import { tariffsService } from '../tariffs.service';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers are arbitrary JSON, checked field by field
-type Json = any;
 
 const demo = JSON.parse(readFileSync(join(__dirname, '..', '..', 'demo', 'cantine.grid.json'), 'utf8'));
 
@@ -51,18 +49,8 @@ describe('tariff grids over HTTP (real FerretDB, Kafka and token verification)',
     await issuer.stop();
   });
 
-  const call = async (method: string, path: string, token?: string, body?: unknown) => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return {
-      status: response.status,
-      type: response.headers.get('content-type') ?? '',
-      body: (await response.json()) as Json,
-    };
-  };
+  const call = (method: string, path: string, token?: string, body?: unknown) =>
+    requestJson(`${base}${path}`, method, { token, body });
 
   it('lets finance import a grid, every authenticated user read it, nobody else', async () => {
     expect((await call('POST', '/grids', family, grid)).status).toBe(403);
