@@ -1,13 +1,31 @@
 import { EventDefinition } from './event-definition';
-import { EnrolmentAccepted, EnrolmentSubmitted } from './events/enrolment.events';
+import {
+  AccountMessageRequested,
+  DocumentStatusChanged,
+  HouseholdContactChanged,
+} from './events/account.events';
+import {
+  AllocationPublished,
+  BookingChanged,
+  EnrolmentAccepted,
+  EnrolmentCancelled,
+  EnrolmentPriced,
+  EnrolmentRejected,
+  EnrolmentRepriced,
+  EnrolmentSubmitted,
+  EnrolmentWaitlisted,
+  PlaceOffered,
+  PlaceOfferExpired,
+} from './events/enrolment.events';
 import {
   ChildAdded,
+  ChildUpdated,
   HouseholdErased,
   HouseholdRegistered,
   HouseholdUpdated,
   QuotientFamilialChanged,
 } from './events/household.events';
-import { NotificationDelivered } from './events/notification.events';
+import { NotificationDelivered, NotificationFailed } from './events/notification.events';
 import { PriceComputed } from './events/price.events';
 import { TariffGridPublished } from './events/tariff.events';
 
@@ -18,11 +36,25 @@ export const EventCatalog: ReadonlyMap<string, EventDefinition> = new Map(
     HouseholdUpdated,
     HouseholdErased,
     ChildAdded,
+    ChildUpdated,
     QuotientFamilialChanged,
+    DocumentStatusChanged,
+    HouseholdContactChanged,
+    AccountMessageRequested,
     EnrolmentSubmitted,
     EnrolmentAccepted,
+    EnrolmentWaitlisted,
+    EnrolmentRejected,
+    EnrolmentCancelled,
+    PlaceOffered,
+    PlaceOfferExpired,
+    AllocationPublished,
+    BookingChanged,
+    EnrolmentPriced,
+    EnrolmentRepriced,
     TariffGridPublished,
     PriceComputed,
     NotificationDelivered,
+    NotificationFailed,
   ].map((definition): [string, EventDefinition] => [definition.type, definition]),
 );

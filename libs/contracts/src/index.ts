@@ -4,6 +4,7 @@ export * from './topics';
 export * from './event-definition';
 export * from './catalog';
 export * from './events/household.events';
+export * from './events/account.events';
 export * from './events/enrolment.events';
 export * from './events/tariff.events';
 export * from './events/notification.events';

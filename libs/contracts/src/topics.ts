@@ -5,7 +5,18 @@
 export const Topics = {
   households: 'guichet.accounts.household.v1',
   quotientFamilial: 'guichet.accounts.quotient-familial.v1',
+  /** Documents of a family file and their checks. */
+  documents: 'guichet.accounts.document.v1',
+  /**
+   * How to reach a household (email, phone, channel consents), for notifications only. The one topic
+   * with contact details: its ACL admits the accounts producer and the notifications consumer.
+   */
+  contacts: 'guichet.accounts.contact.v1',
+  /** Account messages a person must receive (email verification, password reset links). Same ACL as contacts. */
+  accountMessages: 'guichet.accounts.account-message.v1',
   enrolments: 'guichet.enrolments.enrolment.v1',
+  allocations: 'guichet.enrolments.allocation.v1',
+  bookings: 'guichet.enrolments.booking.v1',
   tariffGrids: 'guichet.tariffs.grid.v1',
   prices: 'guichet.tariffs.price.v1',
   notifications: 'guichet.notifications.delivery.v1',

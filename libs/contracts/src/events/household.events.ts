@@ -63,3 +63,13 @@ export class ChildAddedV1 {
   @IsBoolean() aeeh!: boolean;
 }
 export const ChildAdded = defineEvent('fr.guichet.child.added.v1', Topics.households, ChildAddedV1);
+
+/** A child's facts that eligibility and prices use changed (no name). */
+export class ChildUpdatedV1 {
+  @IsString() @Length(1, 64) householdId!: string;
+  @IsString() @Length(1, 64) childId!: string;
+  @IsISO8601({ strict: true }) birthDate!: string;
+  @IsBoolean() pai!: boolean;
+  @IsBoolean() aeeh!: boolean;
+}
+export const ChildUpdated = defineEvent('fr.guichet.child.updated.v1', Topics.households, ChildUpdatedV1);
