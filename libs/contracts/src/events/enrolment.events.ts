@@ -23,6 +23,8 @@ export class EnrolmentRefV1 {
   @IsString() @Length(1, 64) childId!: string;
   @IsString() @Length(1, 64) offerId!: string;
   @IsIn(SERVICES) service!: string;
+  /** The site of the offer (school, crèche, centre): agents' scopes and site-wide notices use it. */
+  @IsOptional() @IsString() @Length(1, 64) siteId?: string;
 }
 
 export class EnrolmentSubmittedV1 extends EnrolmentRefV1 {}
