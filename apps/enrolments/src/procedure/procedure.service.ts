@@ -1,0 +1,661 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import type { Principal } from '@guichet/auth';
+import {
+  EnrolmentAccepted,
+  EnrolmentCancelled,
+  EnrolmentRefV1,
+  EnrolmentRejected,
+  EnrolmentSubmitted,
+  EnrolmentWaitlisted,
+  PlaceOffered,
+  PlaceOfferExpired,
+} from '@guichet/contracts';
+import { EventOutbox, newDocumentWithEvents } from '@guichet/messaging';
+import { ProblemException } from '@guichet/platform';
+import { CatalogueRepository, OfferDocument } from '../catalogue/catalogue.repository';
+import { assessEligibility, Eligibility } from '../domain/eligibility';
+import { parisDate } from '../domain/paris-time';
+import { FactsRepository, HouseholdFactsDocument } from '../facts/facts.repository';
+import { assertMayManage, notFound } from './access';
+import { Clock } from './clock';
+import {
+  ACTIVE_STATUSES,
+  AllocationRef,
+  EnrolmentDocument,
+  EnrolmentRepository,
+  EnrolmentStatus,
+  PendingMove,
+  PLACE_HOLDING,
+} from './enrolment.repository';
+
+export interface CreateEnrolment {
+  childId: string;
+  offerId: string;
+  criteria?: string[];
+  /** false keeps a draft (default: submit at once). */
+  submit?: boolean;
+}
+
+const conflict = (detail: string) => new ProblemException(HttpStatus.CONFLICT, { detail });
+
+const STATUS_LABELS: Record<EnrolmentStatus, string> = {
+  draft: 'brouillon',
+  submitted: 'déposée',
+  accepted: 'acceptée',
+  waitlisted: 'en liste d’attente',
+  offered: 'place proposée',
+  rejected: 'refusée',
+  cancelled: 'annulée',
+  expired: 'proposition expirée',
+};
+
+/**
+ * The enrolment procedure: draft → submitted → accepted | waitlisted | rejected → cancelled, with
+ * places offered from the waitlist. Every change of an enrolment is one single-document write with
+ * its events; places are taken and freed in the offer's ledger, so they can never exceed capacity.
+ * A move that touches both documents is marked `pending` first and completed by {@link sweep} if
+ * the process dies in between.
+ */
+@Injectable()
+export class ProcedureService {
+  private readonly logger = new Logger(ProcedureService.name);
+
+  constructor(
+    private readonly enrolments: EnrolmentRepository,
+    private readonly catalogue: CatalogueRepository,
+    private readonly facts: FactsRepository,
+    private readonly outbox: EventOutbox,
+    private readonly clock: Clock,
+  ) {}
+
+  // ---------------------------------------------------------------- reading
+
+  /** A family reaches only its own enrolments (another one is "not found"); staff within their scope. */
+  async visible(principal: Principal, id: string): Promise<EnrolmentDocument> {
+    const enrolment = await this.enrolments.find(id);
+    if (!enrolment) throw notFound('Inscription');
+    if (principal.role === 'family') {
+      if (enrolment.householdId !== principal.householdId) throw notFound('Inscription');
+    } else {
+      assertMayManage(principal, enrolment);
+    }
+    return enrolment;
+  }
+
+  async view(enrolment: EnrolmentDocument) {
+    const position =
+      enrolment.status === 'waitlisted' ? await this.enrolments.waitlistPosition(enrolment) : undefined;
+    return {
+      id: enrolment._id,
+      householdId: enrolment.householdId,
+      childId: enrolment.childId,
+      offerId: enrolment.offerId,
+      service: enrolment.service,
+      siteId: enrolment.siteId,
+      status: enrolment.status,
+      statusLabel: STATUS_LABELS[enrolment.status],
+      preRegistration: enrolment.preRegistration,
+      criteria: enrolment.criteria,
+      createdAt: enrolment.createdAt.toISOString(),
+      submittedAt: enrolment.submittedAt?.toISOString(),
+      decidedAt: enrolment.decidedAt?.toISOString(),
+      rejection: enrolment.rejection,
+      waitlistPosition: position,
+      placeOffer: enrolment.placeOffer && { expiresAt: enrolment.placeOffer.expiresAt.toISOString() },
+      allocation: enrolment.allocation && {
+        allocationId: enrolment.allocation.allocationId,
+        rank: enrolment.allocation.rank,
+        points: enrolment.allocation.points,
+        explanation: enrolment.allocation.explanation,
+      },
+      prices: enrolment.prices,
+    };
+  }
+
+  /** Eligibility of a child for an offer, from what accounts told us. */
+  async eligibility(householdId: string, childId: string, offer: OfferDocument): Promise<Eligibility> {
+    const facts = await this.facts.household(householdId);
+    return this.assess(facts, childId, offer);
+  }
+
+  assess(facts: HouseholdFactsDocument | null, childId: string, offer: OfferDocument): Eligibility {
+    const child = facts?.children?.[childId];
+    if (!child) {
+      throw notFound('Enfant (s’il vient d’être déclaré, réessayez dans quelques secondes)');
+    }
+    return assessEligibility({
+      rules: offer.eligibility,
+      periodStartsOn: offer.days.startsOn,
+      child,
+      resident: facts?.resident,
+      documents: Object.values(facts?.documents ?? {}),
+      allowsUnborn: offer.procedure.allowsUnborn,
+      today: parisDate(this.clock.now()),
+    });
+  }
+
+  // ---------------------------------------------------------------- family
+
+  /**
+   * Creates an enrolment (submitted, or a draft). With an Idempotency-Key the enrolment's id comes
+   * from the key, so a repeated request finds the first one and gets the first answer back.
+   */
+  async create(principal: Principal, body: CreateEnrolment, idempotencyKey?: string) {
+    const householdId = this.ownHousehold(principal);
+    const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    const id = idempotencyKey
+      ? createHash('sha256').update(`${householdId}\u0000${idempotencyKey}`).digest('hex').slice(0, 32)
+      : randomUUID();
+    if (idempotencyKey) {
+      const earlier = await this.enrolments.find(id);
+      if (earlier) return this.repeated(earlier, requestHash);
+    }
+    const offer = await this.catalogue.offer(body.offerId);
+    if (!offer) throw notFound('Offre');
+    const submit = body.submit ?? true;
+    const eligibility = await this.eligibility(householdId, body.childId, offer);
+    if (submit) this.assertSubmittable(offer, eligibility);
+    this.assertKnownCriteria(offer, body.criteria ?? []);
+
+    const now = this.clock.now();
+    const enrolment: EnrolmentDocument = {
+      _id: id,
+      householdId,
+      childId: body.childId,
+      offerId: offer._id,
+      service: offer.service,
+      siteId: offer.siteId,
+      status: submit ? 'submitted' : 'draft',
+      activeKey: `${body.childId}:${offer._id}`,
+      criteria: body.criteria ?? [],
+      preRegistration: eligibility.unborn,
+      createdAt: now,
+      ...(submit ? { submittedAt: now } : {}),
+      prices: [],
+      priceEvents: [],
+      ...(idempotencyKey ? { idempotency: { key: idempotencyKey, requestHash } } : {}),
+    };
+    const events = submit ? [this.outbox.entry(EnrolmentSubmitted, this.event(enrolment, {}))] : [];
+    const inserted = await this.enrolments.insert(newDocumentWithEvents(enrolment, events, now));
+    if (inserted === 'active') throw conflict('Cet enfant a déjà une demande en cours pour cette offre.');
+    if (inserted === 'id') return this.repeated(await this.current(id), requestHash);
+    this.outbox.published();
+
+    const settled = submit ? await this.afterSubmission(enrolment, offer, eligibility) : enrolment;
+    const answer = await this.view(settled);
+    if (idempotencyKey) await this.enrolments.transition(id, {}, { $set: { firstAnswer: answer } });
+    return answer;
+  }
+
+  /** The same Idempotency-Key again: the first answer, or the enrolment as it stands if that answer was never stored. */
+  private async repeated(earlier: EnrolmentDocument, requestHash: string) {
+    if (earlier.idempotency?.requestHash !== requestHash) {
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, {
+        detail: 'Cette clé Idempotency-Key a déjà servi pour une autre demande.',
+      });
+    }
+    return earlier.firstAnswer ?? this.view(earlier);
+  }
+
+  async submit(principal: Principal, id: string) {
+    const draft = await this.visible(principal, id);
+    this.ownHousehold(principal, draft);
+    if (draft.status !== 'draft') throw this.invalidTransition(draft, 'déposer');
+    const offer = await this.offerOf(draft);
+    const eligibility = await this.eligibility(draft.householdId, draft.childId, offer);
+    this.assertSubmittable(offer, eligibility);
+    const now = this.clock.now();
+    const submitted = await this.enrolments.transition(
+      id,
+      { status: 'draft' },
+      { $set: { status: 'submitted', submittedAt: now, preRegistration: eligibility.unborn } },
+      [this.outbox.entry(EnrolmentSubmitted, this.event(draft, {}))],
+    );
+    if (!submitted) throw this.invalidTransition(await this.current(id), 'déposer');
+    this.outbox.published();
+    return this.view(await this.afterSubmission(submitted, offer, eligibility));
+  }
+
+  /** First come, first served: a complete application gets a free place at once, or joins the waitlist. */
+  private async afterSubmission(
+    enrolment: EnrolmentDocument,
+    offer: OfferDocument,
+    eligibility: Eligibility,
+  ): Promise<EnrolmentDocument> {
+    if (offer.procedure.mode !== 'fcfs' || !eligibility.documentsComplete) return enrolment;
+    return (
+      (await this.placeAndAccept(enrolment, offer, 'fcfs', ['submitted'])) ??
+      (await this.waitlist(enrolment, 'submitted'))
+    );
+  }
+
+  /** The family takes the place it was offered, before the deadline. */
+  async acceptPlace(principal: Principal, id: string) {
+    const enrolment = await this.visible(principal, id);
+    this.ownHousehold(principal, enrolment);
+    const now = this.clock.now();
+    if (enrolment.status !== 'offered' || !enrolment.placeOffer || enrolment.placeOffer.expiresAt <= now) {
+      throw this.invalidTransition(enrolment, 'accepter la place');
+    }
+    const accepted = await this.completeAccept(enrolment, await this.offerOf(enrolment), {
+      status: 'offered',
+      'placeOffer.expiresAt': { $gt: now },
+    });
+    if (!accepted) throw this.invalidTransition(await this.current(id), 'accepter la place');
+    return this.view(accepted);
+  }
+
+  /** The family or an agent ends an enrolment; a place it held goes to the waitlist. */
+  async cancel(principal: Principal, id: string) {
+    const enrolment = await this.visible(principal, id);
+    const cancelled = await this.end(
+      enrolment,
+      'cancelled',
+      principal.role === 'family' ? 'family' : 'agent',
+    );
+    if (!cancelled) throw this.invalidTransition(await this.current(id), 'annuler');
+    return this.view(cancelled);
+  }
+
+  // ---------------------------------------------------------------- agents
+
+  async accept(principal: Principal, id: string) {
+    const enrolment = await this.visible(principal, id);
+    this.assertStaff(principal);
+    if (!['submitted', 'waitlisted'].includes(enrolment.status))
+      throw this.invalidTransition(enrolment, 'accepter');
+    const offer = await this.offerOf(enrolment);
+    const eligibility = await this.eligibility(enrolment.householdId, enrolment.childId, offer);
+    if (eligibility.blocking.length || !eligibility.documentsComplete) {
+      throw new ProblemException(HttpStatus.CONFLICT, {
+        detail: 'Le dossier n’est pas complet : vérifiez les pièces avant d’accepter.',
+        errors: [...eligibility.blocking, ...eligibility.documents].map((f) => ({
+          field: f.code,
+          message: f.message,
+        })),
+      });
+    }
+    const accepted = await this.placeAndAccept(enrolment, offer, 'agent', ['submitted', 'waitlisted']);
+    if (!accepted) {
+      const now = await this.current(id);
+      if (now.status !== enrolment.status) throw this.invalidTransition(now, 'accepter');
+      throw conflict('Plus aucune place libre dans cette offre : inscrivez la demande en liste d’attente.');
+    }
+    return this.view(accepted);
+  }
+
+  async reject(principal: Principal, id: string, reasonCode: string, reason: string) {
+    const enrolment = await this.visible(principal, id);
+    this.assertStaff(principal);
+    const rejected = await this.end(enrolment, 'rejected', 'agent', { code: reasonCode, reason });
+    if (!rejected) throw this.invalidTransition(await this.current(id), 'refuser');
+    return this.view(rejected);
+  }
+
+  async putOnWaitlist(principal: Principal, id: string) {
+    const enrolment = await this.visible(principal, id);
+    this.assertStaff(principal);
+    if (enrolment.status !== 'submitted')
+      throw this.invalidTransition(enrolment, 'mettre en liste d’attente');
+    const waitlisted = await this.waitlist(enrolment, 'submitted');
+    if (waitlisted.status !== 'waitlisted')
+      throw this.invalidTransition(waitlisted, 'mettre en liste d’attente');
+    return this.view(waitlisted);
+  }
+
+  // ---------------------------------------------------------------- moves
+
+  /**
+   * Takes a place for the enrolment and accepts it: marks the move, writes the ledger, then the
+   * enrolment with EnrolmentAccepted. Null when no place is free (the enrolment is left as it was).
+   */
+  async placeAndAccept(
+    enrolment: EnrolmentDocument,
+    offer: OfferDocument,
+    origin: PendingMove['origin'],
+    from: EnrolmentStatus[],
+    allocation?: AllocationRef,
+  ): Promise<EnrolmentDocument | null> {
+    const move: PendingMove = {
+      op: 'accept',
+      at: this.clock.now(),
+      origin,
+      ...(allocation ? { allocation } : {}),
+    };
+    const marked = await this.enrolments.transition(
+      enrolment._id,
+      { status: { $in: from }, pending: { $exists: false } },
+      { $set: { pending: move } },
+    );
+    if (!marked) return null;
+    if (!(await this.catalogue.takePlace(offer._id, enrolment._id))) {
+      await this.enrolments.transition(
+        enrolment._id,
+        { 'pending.op': 'accept' },
+        { $unset: { pending: '' } },
+      );
+      return null;
+    }
+    return this.completeAccept(marked, offer, { 'pending.op': 'accept' });
+  }
+
+  /** The enrolment holds its place: it becomes accepted, with the facts tariffs prices it from. */
+  private async completeAccept(
+    enrolment: EnrolmentDocument,
+    offer: OfferDocument,
+    filter: Record<string, unknown>,
+  ): Promise<EnrolmentDocument | null> {
+    const now = this.clock.now();
+    const today = parisDate(now);
+    const facts = await this.facts.household(enrolment.householdId);
+    const allocation = enrolment.pending?.allocation ?? enrolment.allocation;
+    const accepted = this.outbox.entry(
+      EnrolmentAccepted,
+      this.event(enrolment, {
+        ...(offer.tariffGridId ? { tariffGridId: offer.tariffGridId } : {}),
+        startsOn: offer.days.startsOn > today ? offer.days.startsOn : today,
+        childRank:
+          (await this.enrolments.countAccepted(enrolment.householdId, enrolment.service, enrolment._id)) + 1,
+        pai: facts?.children?.[enrolment.childId]?.pai ?? false,
+        ...(allocation ? { allocationId: allocation.allocationId, rank: allocation.rank } : {}),
+      }),
+    );
+    const done = await this.enrolments.transition(
+      enrolment._id,
+      filter,
+      {
+        $set: { status: 'accepted', decidedAt: now, ...(allocation ? { allocation } : {}) },
+        $unset: { pending: '', placeOffer: '', waitlistKey: '' },
+      },
+      [accepted],
+    );
+    if (done) this.outbox.published();
+    return done;
+  }
+
+  /** Puts an enrolment on the waitlist, behind everyone already there (or at its allocation rank). */
+  async waitlist(
+    enrolment: EnrolmentDocument,
+    from: EnrolmentStatus,
+    allocation?: AllocationRef,
+  ): Promise<EnrolmentDocument> {
+    const now = this.clock.now();
+    const waitlistKey = allocation
+      ? `0:${allocation.allocationId}:${String(allocation.rank).padStart(7, '0')}`
+      : `1:${now.toISOString()}:${enrolment._id}`;
+    const position = await this.enrolments.waitlistPosition({ offerId: enrolment.offerId, waitlistKey });
+    const waitlisted = await this.enrolments.transition(
+      enrolment._id,
+      { status: from, pending: { $exists: false } },
+      { $set: { status: 'waitlisted', waitlistKey, decidedAt: now, ...(allocation ? { allocation } : {}) } },
+      [
+        this.outbox.entry(
+          EnrolmentWaitlisted,
+          this.event(enrolment, {
+            position,
+            ...(allocation ? { allocationId: allocation.allocationId, rank: allocation.rank } : {}),
+          }),
+        ),
+      ],
+    );
+    if (!waitlisted) return await this.current(enrolment._id);
+    this.outbox.published();
+    return waitlisted;
+  }
+
+  /**
+   * Ends an enrolment (cancelled, rejected or expired). One that held a place keeps a pending
+   * release in the same write, then the place is freed and offered to the waitlist.
+   */
+  private async end(
+    enrolment: EnrolmentDocument,
+    status: 'cancelled' | 'rejected' | 'expired',
+    by: 'family' | 'agent' | 'offer-expired' | 'erasure',
+    rejection?: { code: string; reason: string },
+  ): Promise<EnrolmentDocument | null> {
+    const from: EnrolmentStatus[] =
+      status === 'expired'
+        ? ['offered']
+        : status === 'rejected'
+          ? ['submitted', 'waitlisted', 'offered']
+          : ACTIVE_STATUSES;
+    if (!from.includes(enrolment.status)) return null;
+    const now = this.clock.now();
+    const heldPlace = PLACE_HOLDING.includes(enrolment.status);
+    const events =
+      status === 'rejected'
+        ? [
+            this.outbox.entry(
+              EnrolmentRejected,
+              this.event(enrolment, {
+                reasonCode: rejection?.code ?? 'other',
+                reason: rejection?.reason ?? '',
+              }),
+            ),
+          ]
+        : status === 'expired'
+          ? [this.outbox.entry(PlaceOfferExpired, this.event(enrolment, {}))]
+          : [
+              this.outbox.entry(
+                EnrolmentCancelled,
+                this.event(enrolment, { cancelledBy: by, heldPlace, endsOn: parisDate(now) }),
+              ),
+            ];
+    const ended = await this.enrolments.transition(
+      enrolment._id,
+      {
+        status: enrolment.status,
+        pending: { $exists: false },
+        ...(status === 'expired' ? { 'placeOffer.expiresAt': { $lte: now } } : {}),
+      },
+      {
+        $set: {
+          status,
+          activeKey: `${enrolment.activeKey}:${enrolment._id}`,
+          decidedAt: now,
+          ...(rejection ? { rejection } : {}),
+          ...(status === 'cancelled' ? { cancellation: { by, at: now } } : {}),
+          ...(heldPlace
+            ? { pending: { op: 'release', at: now, origin: by === 'family' ? 'family' : 'agent' } }
+            : {}),
+        },
+        $unset: { placeOffer: '', waitlistKey: '' },
+      },
+      events,
+    );
+    if (!ended) return null;
+    this.outbox.published();
+    return heldPlace ? this.releaseAndRefill(ended) : ended;
+  }
+
+  private async releaseAndRefill(enrolment: EnrolmentDocument): Promise<EnrolmentDocument> {
+    await this.catalogue.releasePlace(enrolment.offerId, enrolment._id);
+    const done = await this.enrolments.transition(
+      enrolment._id,
+      { 'pending.op': 'release' },
+      { $unset: { pending: '' } },
+    );
+    await this.fillFromWaitlist(enrolment.offerId);
+    return done ?? enrolment;
+  }
+
+  /**
+   * Offers every free place to the next family on the waitlist, who has the offer's time to accept.
+   * The place is held for it in the ledger, so it cannot go to anyone else meanwhile.
+   */
+  async fillFromWaitlist(offerId: string): Promise<number> {
+    let offered = 0;
+    for (let guard = 0; guard < 1_000; guard++) {
+      const offer = await this.catalogue.offer(offerId);
+      if (!offer || offer.places.free <= 0) break;
+      const next = await this.enrolments.nextOnWaitlist(offerId);
+      if (!next) break;
+      const marked = await this.enrolments.transition(
+        next._id,
+        { status: 'waitlisted', pending: { $exists: false } },
+        { $set: { pending: { op: 'offer', at: this.clock.now(), origin: 'agent' } } },
+      );
+      if (!marked) continue;
+      if (!(await this.catalogue.takePlace(offerId, next._id))) {
+        await this.enrolments.transition(next._id, { 'pending.op': 'offer' }, { $unset: { pending: '' } });
+        break;
+      }
+      if (await this.completeOffer(marked, offer)) offered += 1;
+    }
+    return offered;
+  }
+
+  private async completeOffer(
+    enrolment: EnrolmentDocument,
+    offer: OfferDocument,
+  ): Promise<EnrolmentDocument | null> {
+    const expiresAt = new Date(this.clock.now().getTime() + offer.procedure.placeOfferMinutes * 60_000);
+    const done = await this.enrolments.transition(
+      enrolment._id,
+      { 'pending.op': 'offer' },
+      { $set: { status: 'offered', placeOffer: { expiresAt } }, $unset: { pending: '', waitlistKey: '' } },
+      [this.outbox.entry(PlaceOffered, this.event(enrolment, { expiresAt: expiresAt.toISOString() }))],
+    );
+    if (done) this.outbox.published();
+    return done;
+  }
+
+  // ---------------------------------------------------------------- sweep
+
+  /**
+   * Passes on the places whose offer expired, and completes the moves a crash interrupted: every
+   * step is conditional, so running it twice, or beside a live request, changes nothing more.
+   */
+  async sweep(staleAfterMs: number): Promise<{ expired: number; resumed: number }> {
+    const now = this.clock.now();
+    let expired = 0;
+    for (const enrolment of await this.enrolments.expiredPlaceOffers(now)) {
+      if (await this.end(enrolment, 'expired', 'offer-expired')) expired += 1;
+    }
+    let resumed = 0;
+    for (const enrolment of await this.enrolments.stalePendingMoves(new Date(now.getTime() - staleAfterMs))) {
+      await this.resume(enrolment).then(
+        () => (resumed += 1),
+        (error: unknown) =>
+          this.logger.error({ err: error, enrolmentId: enrolment._id }, 'could not resume a place move'),
+      );
+    }
+    return { expired, resumed };
+  }
+
+  private async resume(enrolment: EnrolmentDocument): Promise<void> {
+    const move = enrolment.pending;
+    if (!move) return;
+    const offer = await this.offerOf(enrolment);
+    if (move.op === 'release') {
+      await this.releaseAndRefill(enrolment);
+      return;
+    }
+    const holds = await this.catalogue.holds(offer._id, enrolment._id);
+    const retakes = move.op === 'accept' && (move.origin === 'fcfs' || move.origin === 'allocation');
+    if (holds || (retakes && (await this.catalogue.takePlace(offer._id, enrolment._id)))) {
+      if (move.op === 'accept') await this.completeAccept(enrolment, offer, { 'pending.op': 'accept' });
+      else await this.completeOffer(enrolment, offer);
+      return;
+    }
+    const cleared = await this.enrolments.transition(
+      enrolment._id,
+      { 'pending.op': move.op },
+      { $unset: { pending: '' } },
+    );
+    if (cleared && retakes) await this.waitlist(cleared, cleared.status, move.allocation);
+  }
+
+  /** GDPR erasure: the household's live enrolments end (their places go to others). */
+  async eraseHousehold(householdId: string): Promise<void> {
+    for (const enrolment of await this.enrolments.ofHousehold(householdId, ACTIVE_STATUSES)) {
+      if (enrolment.pending) await this.resume(enrolment);
+      const current = await this.current(enrolment._id);
+      if (ACTIVE_STATUSES.includes(current.status)) await this.end(current, 'cancelled', 'erasure');
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** An enrolment event's subject (its Kafka key: one enrolment's events stay in order) and data. */
+  event<T extends object>(
+    enrolment: EnrolmentDocument,
+    extra: T,
+  ): { subject: string; data: EnrolmentRefV1 & T } {
+    return {
+      subject: enrolment._id,
+      data: {
+        enrolmentId: enrolment._id,
+        householdId: enrolment.householdId,
+        childId: enrolment.childId,
+        offerId: enrolment.offerId,
+        service: enrolment.service,
+        siteId: enrolment.siteId,
+        ...extra,
+      },
+    };
+  }
+
+  /** The enrolment as it stands now (after a conditional write that did not match). */
+  private async current(id: string): Promise<EnrolmentDocument> {
+    const enrolment = await this.enrolments.find(id);
+    if (!enrolment) throw notFound('Inscription');
+    return enrolment;
+  }
+
+  async offerOf(enrolment: EnrolmentDocument): Promise<OfferDocument> {
+    const offer = await this.catalogue.offer(enrolment.offerId);
+    if (!offer) throw notFound('Offre');
+    return offer;
+  }
+
+  private ownHousehold(principal: Principal, enrolment?: EnrolmentDocument): string {
+    if (principal.role !== 'family' || !principal.householdId) {
+      throw new ProblemException(HttpStatus.FORBIDDEN, {
+        detail: 'Seule une famille dépose une demande pour ses enfants.',
+      });
+    }
+    if (enrolment && enrolment.householdId !== principal.householdId) throw notFound('Inscription');
+    return principal.householdId;
+  }
+
+  private assertStaff(principal: Principal): void {
+    if (principal.role !== 'agent' && principal.role !== 'admin') {
+      throw new ProblemException(HttpStatus.FORBIDDEN, { detail: 'Réservé aux agents.' });
+    }
+  }
+
+  private assertSubmittable(offer: OfferDocument, eligibility: Eligibility): void {
+    const now = this.clock.now();
+    if (now < offer.procedure.opensAt || now > offer.procedure.closesAt) {
+      throw conflict(
+        `Les demandes pour cette offre sont ouvertes du ${offer.procedure.opensAt.toISOString()} au ${offer.procedure.closesAt.toISOString()}.`,
+      );
+    }
+    if (!eligibility.eligible) {
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, {
+        detail: 'L’enfant ne remplit pas les conditions de cette offre.',
+        errors: [
+          ...eligibility.blocking,
+          ...eligibility.documents.filter((f) => f.code !== 'document-pending'),
+        ].map((f) => ({ field: f.code, message: f.message })),
+      });
+    }
+  }
+
+  private assertKnownCriteria(offer: OfferDocument, criteria: string[]): void {
+    const known = new Set(offer.procedure.priorities.map((p) => p.id));
+    const unknown = criteria.filter((c) => !known.has(c) || c === 'sibling');
+    if (unknown.length) {
+      throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, {
+        detail: 'Critères de priorité inconnus pour cette offre (la fratrie est constatée, pas déclarée).',
+        errors: unknown.map((c) => ({ field: 'criteria', message: `critère inconnu : ${c}` })),
+      });
+    }
+  }
+
+  private invalidTransition(enrolment: EnrolmentDocument, action: string): ProblemException {
+    return conflict(`Impossible de ${action} : la demande est ${STATUS_LABELS[enrolment.status]}.`);
+  }
+}
