@@ -48,8 +48,8 @@ export class CreatePeriodDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(366)
-  @CalendarDate()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { each: true })
+  @IsISO8601({ strict: true }, { each: true, message: 'each closed date must be a date YYYY-MM-DD' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { each: true, message: 'each closed date must read YYYY-MM-DD' })
   closedDates?: string[];
 }
 

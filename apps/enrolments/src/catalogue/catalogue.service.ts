@@ -11,6 +11,10 @@ import { TariffsClient } from '../procedure/tariffs.client';
 import { CatalogueRepository, OfferDocument } from './catalogue.repository';
 import { CreateOfferDto, CreatePeriodDto, CreateSiteDto } from './catalogue.dto';
 
+/** A DTO's own fields without the undefined ones (stored as null otherwise). */
+const compact = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+
 const exists = (what: string) =>
   new ProblemException(HttpStatus.CONFLICT, { detail: `${what} existe déjà.` });
 const invalid = (field: string, message: string) =>
@@ -75,7 +79,7 @@ export class CatalogueService {
         closedDates: period.closedDates,
       },
       capacity: body.capacity,
-      eligibility: { ...body.eligibility },
+      eligibility: compact({ ...body.eligibility }),
       ...(body.tariffGridId ? { tariffGridId: body.tariffGridId } : {}),
       procedure: {
         mode: body.procedure.mode,
@@ -83,10 +87,10 @@ export class CatalogueService {
         closesAt,
         placeOfferMinutes: body.procedure.placeOfferMinutes,
         allowsUnborn: body.procedure.allowsUnborn ?? false,
-        priorities: (body.procedure.priorities ?? []).map((p) => ({ ...p })),
+        priorities: (body.procedure.priorities ?? []).map((p) => compact({ ...p })),
         keepSiblingsTogether: body.procedure.keepSiblingsTogether ?? false,
       },
-      ...(body.booking ? { booking: { ...body.booking } } : {}),
+      ...(body.booking ? { booking: compact({ ...body.booking }) } : {}),
       places: { free: body.capacity, holders: [] },
       createdAt: this.clock.now(),
     };

@@ -143,6 +143,10 @@ export class EnrolmentRepository implements OnModuleInit {
     );
   }
 
+  async anyoneWaiting(offerId: string): Promise<boolean> {
+    return (await this.collection.countDocuments({ offerId, status: 'waitlisted' }, { limit: 1 })) > 0;
+  }
+
   nextOnWaitlist(offerId: string): Promise<EnrolmentDocument | null> {
     return this.collection.findOne(
       { offerId, status: 'waitlisted', pending: { $exists: false } },

@@ -183,7 +183,8 @@ export class ProcedureService {
     this.outbox.published();
 
     const settled = submit ? await this.afterSubmission(enrolment, offer, eligibility) : enrolment;
-    const answer = await this.view(settled);
+    // Stored and returned in its JSON form, so a repeated request gets exactly the same answer.
+    const answer: unknown = JSON.parse(JSON.stringify(await this.view(settled)));
     if (idempotencyKey) await this.enrolments.transition(id, {}, { $set: { firstAnswer: answer } });
     return answer;
   }
@@ -224,6 +225,8 @@ export class ProcedureService {
     eligibility: Eligibility,
   ): Promise<EnrolmentDocument> {
     if (offer.procedure.mode !== 'fcfs' || !eligibility.documentsComplete) return enrolment;
+    // A freed place belongs to the waitlist: a newcomer takes one only when nobody is waiting.
+    if (await this.enrolments.anyoneWaiting(offer._id)) return this.waitlist(enrolment, 'submitted');
     return (
       (await this.placeAndAccept(enrolment, offer, 'fcfs', ['submitted'])) ??
       (await this.waitlist(enrolment, 'submitted'))
@@ -656,6 +659,7 @@ export class ProcedureService {
   }
 
   private invalidTransition(enrolment: EnrolmentDocument, action: string): ProblemException {
-    return conflict(`Impossible de ${action} : la demande est ${STATUS_LABELS[enrolment.status]}.`);
+    const of = /^[aeiouéh]/i.test(action) ? 'd’' : 'de ';
+    return conflict(`Impossible ${of}${action} : la demande est ${STATUS_LABELS[enrolment.status]}.`);
   }
 }
