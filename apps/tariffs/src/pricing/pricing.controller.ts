@@ -3,6 +3,8 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   EnrolmentAccepted,
   EnrolmentAcceptedV1,
+  EnrolmentCancelled,
+  EnrolmentCancelledV1,
   HouseholdErased,
   HouseholdErasedV1,
   HouseholdRegistered,
@@ -24,6 +26,11 @@ export class PricingController {
   @EventPattern(EnrolmentAccepted.type)
   enrolmentAccepted(@Payload() event: EnrolmentAcceptedV1, @Ctx() context: KafkaEventContext) {
     return this.pricing.enrolmentAccepted(event, context.envelope);
+  }
+
+  @EventPattern(EnrolmentCancelled.type)
+  enrolmentCancelled(@Payload() event: EnrolmentCancelledV1, @Ctx() context: KafkaEventContext) {
+    return this.pricing.enrolmentCancelled(event, context.envelope);
   }
 
   @EventPattern(QuotientFamilialChanged.type)

@@ -4,6 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import {
   createEnvelope,
   EnrolmentAccepted,
+  EnrolmentCancelled,
   EventDefinition,
   QuotientFamilialChanged,
   toKafkaRecord,
@@ -260,5 +261,37 @@ describe('pricing enrolments by events (real Kafka and FerretDB)', () => {
     expect(((await bad.json()) as { errors: unknown }).errors).toEqual([
       { field: 'populationCsv', message: 'line 2: qf must be a whole number, not "-3"' },
     ]);
+  });
+
+  it('prices a cancelled enrolment no more after its last day', async () => {
+    const ended = uniqueName('enr-ended');
+    const ref = {
+      enrolmentId: ended,
+      householdId,
+      childId: 'child-3',
+      offerId: 'offer-3',
+      service: 'cantine',
+    };
+    await send(EnrolmentAccepted, ended, { ...ref, tariffGridId: gridId, startsOn: '2026-09-01' });
+    await expectEventually(() => expect(prices.records.some((r) => r.key === ended)).toBe(true));
+    await send(EnrolmentCancelled, ended, {
+      ...ref,
+      cancelledBy: 'family',
+      heldPlace: true,
+      endsOn: '2026-12-31',
+    });
+    await send(QuotientFamilialChanged, householdId, {
+      householdId,
+      qfRecordId: 'qf-3',
+      quotientFamilial: 1200,
+      source: 'caf',
+      appliesFrom: '2027-03-01',
+    });
+    // The live enrolment is repriced from March; the cancelled one, ended in December, is not.
+    await expectEventually(() =>
+      expect(priceEvents('qf-changed').filter((p) => p.qfRecordId === 'qf-3')).toHaveLength(1),
+    );
+    const endedPrices = prices.records.filter((r) => r.key === ended).map((r) => JSON.parse(r.value ?? '{}'));
+    expect(endedPrices.filter((p) => p.qfRecordId === 'qf-3')).toEqual([]);
   });
 });

@@ -44,6 +44,8 @@ export interface EnrolmentPriceDocument extends OutboxFields {
   childRank: number;
   pai: boolean;
   startsOn: string;
+  /** Last day of a cancelled enrolment: no price is computed after it. */
+  endsOn?: string;
   /** Sorted by date; the last one applies until further notice. */
   prices: PriceSegment[];
   /** The last events applied to this document, so a redelivered one changes nothing. */
@@ -130,6 +132,15 @@ export class PricingRepository implements OnModuleInit {
       if ((error as { code?: number }).code === 11000) return false; // the document has this event already
       throw error;
     }
+  }
+
+  /** A cancelled enrolment is priced no more after its last day; false for a redelivered event. */
+  async endEnrolment(id: string, endsOn: string, eventId: string): Promise<boolean> {
+    const result = await this.enrolments.updateOne(
+      { _id: id, handledEvents: { $ne: eventId } },
+      { $set: { endsOn }, $push: { handledEvents: { $each: [eventId], $slice: -HANDLED_EVENTS_KEPT } } },
+    );
+    return result.modifiedCount === 1;
   }
 
   /** GDPR erasure: what tariffs knows of the household goes; its enrolments' prices stay, anonymous. */

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
   EnrolmentAcceptedV1,
+  EnrolmentCancelledV1,
   EventEnvelope,
   HouseholdErasedV1,
   HouseholdRegisteredV1,
@@ -70,6 +71,11 @@ export class PricingService {
     await this.repriceFrom(enrolment, startsOn, 'accepted', envelope);
   }
 
+  /** A cancelled enrolment keeps its past prices and gets no new one after its last day. */
+  async enrolmentCancelled(event: EnrolmentCancelledV1, envelope: EventEnvelope): Promise<void> {
+    await this.repository.endEnrolment(event.enrolmentId, event.endsOn, envelope.id);
+  }
+
   async quotientFamilialChanged(event: QuotientFamilialChangedV1, envelope: EventEnvelope): Promise<void> {
     await this.repository.addQfRecord(event.householdId, {
       qfRecordId: event.qfRecordId,
@@ -103,12 +109,14 @@ export class PricingService {
 
   private async repriceFrom(enrolment: Enrolment, changeDate: string, reason: Reason, cause: EventEnvelope) {
     const from = later(changeDate, enrolment.startsOn);
+    if (enrolment.endsOn !== undefined && from > enrolment.endsOn) return; // ended before the change
     const household = await this.repository.household(enrolment.householdId);
     const grid = await this.grids.findCompiledGrid(enrolment.gridId);
     const before = enrolment.prices ?? [];
-    const computed = this.changePoints(from, household, grid).map((date) =>
-      this.segment(enrolment, date, household, grid),
+    const points = this.changePoints(from, household, grid).filter(
+      (date) => enrolment.endsOn === undefined || date <= enrolment.endsOn,
     );
+    const computed = points.map((date) => this.segment(enrolment, date, household, grid));
     const prices = [...before.filter((segment) => segment.from < from)];
     const events: OutboxEntry[] = [];
     for (const { segment, explanation } of computed) {
