@@ -60,7 +60,10 @@ export interface EnrolmentDocument extends OutboxFields {
   activeKey: string;
   /** Priority criteria the family declared (ids of the offer's criteria). */
   criteria: string[];
+  /** A crèche application made before the birth, with the expected birth date. */
   preRegistration: boolean;
+  /** When the family confirmed the birth of a pre-registered child. */
+  birthConfirmedAt?: Date;
   createdAt: Date;
   submittedAt?: Date;
   decidedAt?: Date;

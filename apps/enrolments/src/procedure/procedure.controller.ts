@@ -74,6 +74,16 @@ export class ProcedureController {
   }
 
   @Roles('family')
+  @Post(':id/confirm-birth')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Crèche pre-registration: confirm the birth (once the family file has the birth date)',
+  })
+  confirmBirth(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.procedure.confirmBirth(principal, id);
+  }
+
+  @Roles('family')
   @Post(':id/accept-place')
   @HttpCode(200)
   @ApiOperation({ summary: 'Take the place offered from the waitlist, before its deadline' })

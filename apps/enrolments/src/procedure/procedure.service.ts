@@ -96,6 +96,7 @@ export class ProcedureService {
       status: enrolment.status,
       statusLabel: STATUS_LABELS[enrolment.status],
       preRegistration: enrolment.preRegistration,
+      birthConfirmedAt: enrolment.birthConfirmedAt?.toISOString(),
       criteria: enrolment.criteria,
       createdAt: enrolment.createdAt.toISOString(),
       submittedAt: enrolment.submittedAt?.toISOString(),
@@ -231,6 +232,32 @@ export class ProcedureService {
       (await this.placeAndAccept(enrolment, offer, 'fcfs', ['submitted'])) ??
       (await this.waitlist(enrolment, 'submitted'))
     );
+  }
+
+  /**
+   * A pre-registered child is born: the family confirms it once accounts knows the birth date (the
+   * child's record updated from the expected date to the real one, today or before).
+   */
+  async confirmBirth(principal: Principal, id: string) {
+    const enrolment = await this.visible(principal, id);
+    this.ownHousehold(principal, enrolment);
+    if (
+      !enrolment.preRegistration ||
+      enrolment.birthConfirmedAt ||
+      !ACTIVE_STATUSES.includes(enrolment.status)
+    ) {
+      throw conflict('Cette demande n’attend pas de confirmation de naissance.');
+    }
+    const child = (await this.facts.household(enrolment.householdId))?.children?.[enrolment.childId];
+    if (!child || child.birthDate > parisDate(this.clock.now())) {
+      throw conflict('Déclarez d’abord la date de naissance de l’enfant dans votre dossier famille.');
+    }
+    const confirmed = await this.enrolments.transition(
+      id,
+      { birthConfirmedAt: { $exists: false } },
+      { $set: { birthConfirmedAt: this.clock.now() } },
+    );
+    return this.view(confirmed ?? (await this.current(id)));
   }
 
   /** The family takes the place it was offered, before the deadline. */
