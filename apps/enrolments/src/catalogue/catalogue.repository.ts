@@ -55,11 +55,13 @@ export class CatalogueRepository implements OnModuleInit {
   private readonly sites: mongo.Collection<SiteDocument>;
   private readonly periods: mongo.Collection<PeriodDocument>;
   readonly offers: mongo.Collection<OfferDocument>;
+  private readonly waitlistCounters: mongo.Collection<{ _id: string; last: number }>;
 
   constructor(@InjectConnection() connection: Connection) {
     this.sites = connection.collection<SiteDocument>('sites');
     this.periods = connection.collection<PeriodDocument>('periods');
     this.offers = connection.collection<OfferDocument>('offers');
+    this.waitlistCounters = connection.collection<{ _id: string; last: number }>('waitlist_counters');
   }
 
   async onModuleInit(): Promise<void> {
@@ -136,6 +138,17 @@ export class CatalogueRepository implements OnModuleInit {
     return (
       (await this.offers.countDocuments({ _id: offerId, 'places.holders': enrolmentId }, { limit: 1 })) === 1
     );
+  }
+
+  /** The next number in the offer's waitlist order: strictly increasing, whatever the clock says. */
+  async nextWaitlistNumber(offerId: string): Promise<number> {
+    // A counter of its own: the offer document holds the place ledger, too big to return for a number.
+    const counter = await this.waitlistCounters.findOneAndUpdate(
+      { _id: offerId },
+      { $inc: { last: 1 } },
+      { returnDocument: 'after', upsert: true },
+    );
+    return counter?.last ?? 0;
   }
 
   /** Changes the capacity unless that would leave fewer places than holders; false then. */

@@ -413,7 +413,7 @@ export class ProcedureService {
     const now = this.clock.now();
     const waitlistKey = allocation
       ? `0:${allocation.allocationId}:${String(allocation.rank).padStart(7, '0')}`
-      : `1:${now.toISOString()}:${enrolment._id}`;
+      : `1:${String(await this.catalogue.nextWaitlistNumber(enrolment.offerId)).padStart(10, '0')}`;
     const position = await this.enrolments.waitlistPosition({ offerId: enrolment.offerId, waitlistKey });
     const waitlisted = await this.enrolments.transition(
       enrolment._id,

@@ -297,4 +297,71 @@ describe('the enrolment procedure (real Kafka and FerretDB)', () => {
       expect(data).toMatchObject({ accepted: 3, waitlisted: 5, seed: 'commission-2026-06-22' });
     });
   });
+
+  it('walks the agents’ path: draft, submitted, waitlisted, accepted, and an offered place declined', async () => {
+    harness.clock.set('2026-06-15T08:00:00Z');
+    const windowOffer = await harness.offer({
+      capacity: 1,
+      procedure: {
+        mode: 'window',
+        opensAt: '2026-06-01T06:30:00Z',
+        closesAt: '2026-06-30T18:00:00Z',
+        placeOfferMinutes: 60,
+      },
+    });
+    const agent = await harness.issuer.token({ sub: 'agent-1', role: 'agent', scopes: ['*'] });
+    const [first, second] = [await harness.family(), await harness.family()];
+    const draft = (await harness.enrol(first, first.children[0], windowOffer.id, { submit: false })).body;
+    expect(draft.status).toBe('draft');
+    expect(harness.published(draft.id)).toEqual([]);
+    expect((await harness.call('POST', `/enrolments/${draft.id}/submit`, first.token)).body.status).toBe(
+      'submitted',
+    );
+    expect((await harness.call('POST', `/enrolments/${draft.id}/submit`, first.token)).status).toBe(409);
+    expect((await harness.call('POST', `/enrolments/${draft.id}/waitlist`, agent)).body.status).toBe(
+      'waitlisted',
+    );
+    expect((await harness.call('POST', `/enrolments/${draft.id}/accept`, agent)).body.status).toBe(
+      'accepted',
+    );
+
+    const other = (await harness.enrol(second, second.children[0], windowOffer.id)).body;
+    const full = await harness.call('POST', `/enrolments/${other.id}/accept`, agent);
+    expect(full.status).toBe(409);
+    expect(full.body.detail).toBe(
+      'Plus aucune place libre dans cette offre : inscrivez la demande en liste d’attente.',
+    );
+    expect((await harness.call('GET', `/enrolments/${other.id}`, second.token)).body.status).toBe(
+      'submitted',
+    );
+    const shrink = await harness.call('PATCH', `/offers/${windowOffer.id}/capacity`, agent, { capacity: 0 });
+    expect(shrink.status).toBe(409);
+    expect((await harness.call('GET', `/offers/${windowOffer.id}`, agent)).body).toMatchObject({
+      capacity: 1,
+      freePlaces: 0,
+    });
+
+    // Waitlisted, then offered the place the first family gives up, and declined: the place is free again.
+    await harness.call('POST', `/enrolments/${other.id}/waitlist`, agent);
+    await harness.call('POST', `/enrolments/${draft.id}/cancel`, first.token);
+    expect((await harness.call('GET', `/enrolments/${other.id}`, second.token)).body.status).toBe('offered');
+    expect((await harness.call('POST', `/enrolments/${other.id}/cancel`, second.token)).body.status).toBe(
+      'cancelled',
+    );
+    expect((await harness.call('GET', `/offers/${windowOffer.id}`, agent)).body.freePlaces).toBe(1);
+    await expectEventually(() => {
+      expect(harness.published(draft.id).map((e) => e.type)).toEqual([
+        EnrolmentSubmitted.type,
+        EnrolmentWaitlisted.type,
+        EnrolmentAccepted.type,
+        EnrolmentCancelled.type,
+      ]);
+      expect(harness.published(other.id).map((e) => e.type)).toEqual([
+        EnrolmentSubmitted.type,
+        EnrolmentWaitlisted.type,
+        PlaceOffered.type,
+        EnrolmentCancelled.type,
+      ]);
+    });
+  });
 });
