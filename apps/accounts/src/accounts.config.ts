@@ -25,4 +25,12 @@ export class AccountsConfig extends ServiceConfig {
   @ValidateIf((config: AccountsConfig) => config.ADMIN_EMAIL !== undefined)
   @Length(12, 200, { message: 'ADMIN_PASSWORD must have 12 to 200 characters when ADMIN_EMAIL is set' })
   ADMIN_PASSWORD?: string;
+
+  /** The families' web address: the links of verification and password-reset mails lead there. */
+  @Env()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'] },
+    { message: 'PUBLIC_URL must be an http(s) URL' },
+  )
+  PUBLIC_URL = 'http://localhost:3000';
 }

@@ -10,6 +10,41 @@ export interface Child {
   birthDate: string;
   pai: boolean;
   aeeh: boolean;
+  /** Where known: the school and class the child attends (kept here; events carry no names). */
+  school?: string;
+  schoolClass?: string;
+}
+
+/** A legal guardian (responsable légal) with the contact details and whether they pay the bills. */
+export interface Guardian {
+  guardianId: string;
+  firstName: string;
+  lastName: string;
+  relationship?: string;
+  email?: string;
+  /** E.164, e.g. +33612345678. */
+  phone?: string;
+  /** Pays the household's bills (the payer of invoices). */
+  pays: boolean;
+}
+
+/** Where the household's notices go (the notifications service hears of it through HouseholdContactChanged). */
+export interface Contact {
+  email?: string;
+  phone?: string;
+}
+
+export interface Consents {
+  /** The family agrees that its QF be fetched from the CAF or MSA (API Particulier). */
+  cafDataSharing: boolean;
+  emailNotices: boolean;
+  smsNotices: boolean;
+}
+
+/** The household's CAF or MSA file (numéro d'allocataire). */
+export interface Allocataire {
+  organisme: 'caf' | 'msa';
+  number: string;
 }
 
 /** A quotient familial record: dated, never overwritten. */
@@ -21,6 +56,8 @@ export interface QfRecord {
   appliesFrom: string;
   recordedBy: string;
   recordedAt: Date;
+  /** How a computed value was reached (municipal computation), for the family and the agents. */
+  computation?: object;
 }
 
 /** The family file (foyer): one document, so a change and its events are one atomic write. */
@@ -28,6 +65,10 @@ export interface HouseholdDocument extends OutboxFields {
   _id: string;
   ownerUserId: string;
   resident: boolean;
+  guardians: Guardian[];
+  contact: Contact;
+  consents: Consents;
+  allocataire: Allocataire | null;
   children: Child[];
   qfRecords: QfRecord[];
   /** Set by a GDPR erasure: the personal data is gone, only the id stays for the events' sake. */
@@ -39,6 +80,19 @@ export interface HouseholdDocument extends OutboxFields {
 
 export type HouseholdState = Omit<HouseholdDocument, keyof OutboxFields>;
 
+export const NO_CONSENTS: Consents = { cafDataSharing: false, emailNotices: false, smsNotices: false };
+
+/** Households written before a field existed read as if it had its empty value. */
+function withDefaults(household: HouseholdState): HouseholdState {
+  return {
+    ...household,
+    guardians: household.guardians ?? [],
+    contact: household.contact ?? {},
+    consents: { ...NO_CONSENTS, ...household.consents },
+    allocataire: household.allocataire ?? null,
+  };
+}
+
 @Injectable()
 export class HouseholdRepository {
   private readonly collection: mongo.Collection<HouseholdDocument>;
@@ -47,11 +101,21 @@ export class HouseholdRepository {
     this.collection = connection.collection<HouseholdDocument>('households');
   }
 
-  find(id: string): Promise<HouseholdState | null> {
-    return this.collection.findOne(
+  async find(id: string): Promise<HouseholdState | null> {
+    const household = await this.collection.findOne(
       { _id: id },
       { projection: { outbox: 0, outboxSince: 0, outboxLease: 0 } },
     );
+    return household && withDefaults(household);
+  }
+
+  /** Erased households older than `before`: their tombstones may go (retention). */
+  async deleteErasedBefore(before: Date): Promise<number> {
+    const result = await this.collection.deleteMany({
+      erasedAt: { $lt: before },
+      outboxSince: { $exists: false }, // never before HouseholdErased is out
+    });
+    return result.deletedCount;
   }
 
   /** Creates the household once; false when it exists already (a retried registration). */
