@@ -1,5 +1,5 @@
-import { IsEmail, IsOptional, IsUrl, Length, ValidateIf } from 'class-validator';
-import { Env, ServiceConfig } from '@guichet/platform';
+import { IsEmail, IsInt, IsOptional, IsString, IsUrl, Length, Max, Min, ValidateIf } from 'class-validator';
+import { Env, EnvInt, ServiceConfig } from '@guichet/platform';
 
 /** The accounts service's environment; see .env.example for every variable. */
 export class AccountsConfig extends ServiceConfig {
@@ -33,4 +33,17 @@ export class AccountsConfig extends ServiceConfig {
     { message: 'PUBLIC_URL must be an http(s) URL' },
   )
   PUBLIC_URL = 'http://localhost:3000';
+
+  /** Where the local-directory storage keeps documents' files (created if missing). */
+  @Env()
+  @IsString()
+  @Length(1, 1000, { message: 'DOCUMENTS_DIR must name a directory' })
+  DOCUMENTS_DIR = '.local/documents';
+
+  /** The largest document accepted, in bytes (larger ones answer 413 and are not stored). */
+  @EnvInt()
+  @IsInt({ message: 'DOCUMENT_MAX_BYTES must be a whole number' })
+  @Min(1024)
+  @Max(100 * 1024 * 1024)
+  DOCUMENT_MAX_BYTES = 5 * 1024 * 1024;
 }

@@ -14,7 +14,9 @@ export class AccountsModule {
       module: AccountsModule,
       imports: [
         AccountsConfigModule.forRoot(config),
-        ...serviceModules('accounts', config, { outboxCollections: ['households', 'account_tokens'] }),
+        ...serviceModules('accounts', config, {
+          outboxCollections: ['households', 'account_tokens', 'documents'],
+        }),
         AuthModule.forRoot({
           ...tokens,
           jwksUrl: config.AUTH_JWKS_URL ?? `http://127.0.0.1:${config.PORT}/.well-known/jwks.json`,

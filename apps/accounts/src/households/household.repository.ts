@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
-import { newDocumentWithEvents, OutboxEntry, OutboxFields, withEvents } from '@guichet/messaging';
+import { newDocumentWithEvents, OutboxEntry, OutboxFields } from '@guichet/messaging';
+import { replaceVersion } from '../versioned-write';
 
 export interface Child {
   childId: string;
@@ -129,13 +130,8 @@ export class HouseholdRepository {
     }
   }
 
-  /** Writes the next version if nobody wrote since `version` was read; false otherwise. */
-  async replace(household: HouseholdState, events: OutboxEntry[]): Promise<boolean> {
-    const { _id, version, ...state } = household;
-    const result = await this.collection.updateOne(
-      { _id, version: version - 1 },
-      withEvents({ $set: { ...state, version } }, events),
-    );
-    return result.modifiedCount === 1;
+  /** Writes the next version with its events if nobody wrote meanwhile; false otherwise. */
+  replace(household: HouseholdState, events: OutboxEntry[]): Promise<boolean> {
+    return replaceVersion(this.collection, household, events);
   }
 }

@@ -11,7 +11,9 @@ import {
 } from '@guichet/contracts';
 import { EventOutbox, OutboxEntry } from '@guichet/messaging';
 import { ProblemException } from '@guichet/platform';
+import { DocumentsService } from '../documents/documents.service';
 import { AccountMessages } from '../identity/account-messages';
+import { firstDayOfNextMonth } from '../paris-calendar';
 import { UsersRepository } from '../identity/users.repository';
 import {
   AddChildDto,
@@ -22,19 +24,6 @@ import {
 } from './dto/household.dto';
 import { definedFields, HouseholdChanges, householdNotFound } from './household-changes';
 import { Child, HouseholdRepository, HouseholdState, NO_CONSENTS, QfRecord } from './household.repository';
-
-/** The first day of the month after `now`, in Europe/Paris: when a declared QF applies (no retroactivity). */
-export function firstDayOfNextMonth(now = new Date()): string {
-  const [year, month] = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Paris',
-    year: 'numeric',
-    month: '2-digit',
-  })
-    .format(now)
-    .split('-')
-    .map(Number);
-  return month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
-}
 
 /** A new QF record, as every source (declaration, CAF or MSA, municipal computation) records it. */
 export type NewQfRecord = Omit<QfRecord, 'qfRecordId' | 'recordedBy' | 'recordedAt'>;
@@ -48,6 +37,7 @@ export class HouseholdService {
     private readonly users: UsersRepository,
     private readonly outbox: EventOutbox,
     private readonly messages: AccountMessages,
+    private readonly documents: DocumentsService,
   ) {}
 
   /**
@@ -191,7 +181,7 @@ export class HouseholdService {
 
   /**
    * GDPR erasure: the household keeps only its id (announced with HouseholdErased so every service
-   * deletes what it holds), the account is deleted. Asking again finishes an interrupted erasure.
+   * deletes what it holds), its documents and the account are deleted. Asking again finishes an interrupted erasure.
    */
   async erase(principal: Principal, id: string): Promise<void> {
     if (principal.role === 'agent') throw householdNotFound();
@@ -224,6 +214,7 @@ export class HouseholdService {
       }
       household = (await this.households.find(id)) ?? household;
     }
+    await this.documents.eraseHousehold(id);
     await this.users.deleteById(ownerUserId);
   }
 

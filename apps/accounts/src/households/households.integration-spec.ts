@@ -21,7 +21,7 @@ import {
 import { AccountsConfig } from '../accounts.config';
 import { accountsService } from '../accounts.service';
 import { contractData } from '../test-support/accounts-harness';
-import { firstDayOfNextMonth } from './household.service';
+import { firstDayOfNextMonth } from '../paris-calendar';
 
 describe('the family file: registration, own household only, events (real stack)', () => {
   let accounts: INestApplication;

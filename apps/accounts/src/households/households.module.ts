@@ -1,4 +1,11 @@
 import { Module } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
+import { AccountsConfig } from '../accounts.config';
+import { DocumentStorage, LocalDirectoryStorage } from '../documents/document-storage';
+import { DocumentsController } from '../documents/documents.controller';
+import { DocumentsRepository } from '../documents/documents.repository';
+import { DocumentsService } from '../documents/documents.service';
+import { DocumentsSweep } from '../documents/documents-sweep';
 import { AccountMessages } from '../identity/account-messages';
 import { UsersRepository } from '../identity/users.repository';
 import { GuardiansController } from './guardians.controller';
@@ -8,8 +15,16 @@ import { HouseholdController } from './household.controller';
 import { HouseholdRepository } from './household.repository';
 import { HouseholdService } from './household.service';
 
+/** The family file and its documents (one module: documents live and die with their household). */
 @Module({
-  controllers: [HouseholdController, GuardiansController],
+  imports: [
+    // Files stay in memory (at most DOCUMENT_MAX_BYTES) until their type is checked: a refused one is never written.
+    MulterModule.registerAsync({
+      inject: [AccountsConfig],
+      useFactory: (config: AccountsConfig) => ({ limits: { fileSize: config.DOCUMENT_MAX_BYTES, files: 1 } }),
+    }),
+  ],
+  controllers: [HouseholdController, GuardiansController, DocumentsController],
   providers: [
     HouseholdRepository,
     HouseholdChanges,
@@ -17,6 +32,14 @@ import { HouseholdService } from './household.service';
     GuardiansService,
     UsersRepository,
     AccountMessages,
+    DocumentsRepository,
+    DocumentsService,
+    DocumentsSweep,
+    {
+      provide: DocumentStorage,
+      inject: [AccountsConfig],
+      useFactory: (config: AccountsConfig) => new LocalDirectoryStorage(config.DOCUMENTS_DIR),
+    },
   ],
 })
 export class HouseholdsModule {}
