@@ -1,5 +1,18 @@
-import { IsEmail, IsInt, IsOptional, IsString, IsUrl, Length, Max, Min, ValidateIf } from 'class-validator';
+import {
+  IsEmail,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
 import { Env, EnvInt, ServiceConfig } from '@guichet/platform';
+import { parsePartsRuleSets } from './households/qf-parts';
 
 /** The accounts service's environment; see .env.example for every variable. */
 export class AccountsConfig extends ServiceConfig {
@@ -46,4 +59,37 @@ export class AccountsConfig extends ServiceConfig {
   @Min(1024)
   @Max(100 * 1024 * 1024)
   DOCUMENT_MAX_BYTES = 5 * 1024 * 1024;
+
+  /** API Particulier v3 (production or staging). Unset: accounts starts its local fake (see README). */
+  @Env()
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'] },
+    { message: 'API_PARTICULIER_URL must be an http(s) URL' },
+  )
+  API_PARTICULIER_URL?: string;
+
+  @Env()
+  @ValidateIf((config: AccountsConfig) => config.API_PARTICULIER_URL !== undefined)
+  @Length(10, 4000, { message: 'API_PARTICULIER_TOKEN is required with API_PARTICULIER_URL' })
+  API_PARTICULIER_TOKEN?: string;
+
+  /** The city's SIRET, the `recipient` every v3 call names. */
+  @Env()
+  @ValidateIf((config: AccountsConfig) => config.API_PARTICULIER_URL !== undefined)
+  @Matches(/^\d{14}$/, { message: 'API_PARTICULIER_RECIPIENT must be the 14-digit SIRET of the city' })
+  API_PARTICULIER_RECIPIENT?: string;
+
+  /** The dated rule sets of fiscal parts for the municipal QF (JSON array); REFERENCE.md §3's by default. */
+  @Env()
+  @IsOptional()
+  @ValidateBy({
+    name: 'partsRuleSets',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && typeof parsePartsRuleSets(value) !== 'string',
+      defaultMessage: (args) => `QF_PARTS_RULES ${String(parsePartsRuleSets(String(args?.value ?? '')))}`,
+    },
+  })
+  QF_PARTS_RULES?: string;
 }

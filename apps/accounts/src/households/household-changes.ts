@@ -4,6 +4,7 @@ import { HouseholdContactChanged, HouseholdRegistered } from '@guichet/contracts
 import { EventOutbox, OutboxEntry } from '@guichet/messaging';
 import { ProblemException } from '@guichet/platform';
 import { UsersRepository } from '../identity/users.repository';
+import { firstDayOfNextMonth } from '../paris-calendar';
 import { Consents, HouseholdRepository, HouseholdState } from './household.repository';
 
 /** The fields a partial body really gives (validated DTO classes may carry declared but unset ones). */
@@ -43,6 +44,20 @@ export class HouseholdChanges {
       throw householdNotFound();
   }
 
+  /**
+   * When a new dated record applies: the first day of next month (no retroactivity), unless an agent
+   * or admin gives another date.
+   */
+  appliesFrom(principal: Principal, requested?: string): string {
+    if (requested !== undefined && principal.role === 'family') {
+      throw new ProblemException(HttpStatus.FORBIDDEN, {
+        detail: 'Seul un agent peut fixer la date d’effet.',
+        errors: [{ field: 'appliesFrom', message: 'appliesFrom is for agents only' }],
+      });
+    }
+    return requested ?? firstDayOfNextMonth();
+  }
+
   async get(principal: Principal, id: string): Promise<HouseholdState> {
     this.authorise(principal, id);
     const household = await this.households.find(id);
@@ -73,6 +88,7 @@ export class HouseholdChanges {
       allocataire: null,
       children: [],
       qfRecords: [],
+      psuInputs: [],
       version: 1,
       createdAt: new Date(),
     };

@@ -61,6 +61,20 @@ export interface QfRecord {
   computation?: object;
 }
 
+/** The inputs of a crèche's PSU price (participation familiale), dated like QF records and never overwritten. */
+export interface PsuInputs {
+  psuInputsId: string;
+  /** The year the resources were computed for. */
+  year: number;
+  annualResourcesCents: number;
+  dependentChildren: number;
+  aeehChildren: number;
+  source: 'caf' | 'declaration' | 'agent';
+  appliesFrom: string;
+  recordedBy: string;
+  recordedAt: Date;
+}
+
 /** The family file (foyer): one document, so a change and its events are one atomic write. */
 export interface HouseholdDocument extends OutboxFields {
   _id: string;
@@ -72,6 +86,7 @@ export interface HouseholdDocument extends OutboxFields {
   allocataire: Allocataire | null;
   children: Child[];
   qfRecords: QfRecord[];
+  psuInputs: PsuInputs[];
   /** Set by a GDPR erasure: the personal data is gone, only the id stays for the events' sake. */
   erasedAt?: Date;
   /** Incremented by every change; the events' `sequence`. */
@@ -91,6 +106,7 @@ function withDefaults(household: HouseholdState): HouseholdState {
     contact: household.contact ?? {},
     consents: { ...NO_CONSENTS, ...household.consents },
     allocataire: household.allocataire ?? null,
+    psuInputs: household.psuInputs ?? [],
   };
 }
 

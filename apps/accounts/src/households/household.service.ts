@@ -13,7 +13,6 @@ import { EventOutbox, OutboxEntry } from '@guichet/messaging';
 import { ProblemException } from '@guichet/platform';
 import { DocumentsService } from '../documents/documents.service';
 import { AccountMessages } from '../identity/account-messages';
-import { firstDayOfNextMonth } from '../paris-calendar';
 import { UsersRepository } from '../identity/users.repository';
 import {
   AddChildDto,
@@ -120,16 +119,11 @@ export class HouseholdService {
 
   /** A declared QF (a family) or one entered by an agent. Only an agent may make it apply before next month. */
   declareQf(principal: Principal, id: string, body: DeclareQfDto): Promise<HouseholdState> {
-    if (body.appliesFrom !== undefined && principal.role === 'family') {
-      throw new ProblemException(HttpStatus.FORBIDDEN, {
-        detail: 'Seul un agent peut fixer la date d’effet.',
-      });
-    }
     return this.recordQf(principal, id, {
       value: body.value,
       source: principal.role === 'family' ? 'declaration' : 'municipal',
       referenceMonth: body.referenceMonth,
-      appliesFrom: body.appliesFrom ?? firstDayOfNextMonth(),
+      appliesFrom: this.changes.appliesFrom(principal, body.appliesFrom),
     });
   }
 
@@ -200,6 +194,7 @@ export class HouseholdService {
         allocataire: null,
         children: [],
         qfRecords: [],
+        psuInputs: [],
         erasedAt,
         version: household.version + 1,
       };
