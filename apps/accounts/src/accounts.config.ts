@@ -92,4 +92,25 @@ export class AccountsConfig extends ServiceConfig {
     },
   })
   QF_PARTS_RULES?: string;
+
+  /** Retention, in days: rejected documents (file and record) after their rejection. */
+  @EnvInt()
+  @IsInt({ message: 'RETENTION_REJECTED_DOCUMENTS_DAYS must be a whole number of days' })
+  @Min(0)
+  @Max(3650)
+  RETENTION_REJECTED_DOCUMENTS_DAYS = 90;
+
+  /** Expired documents, after their expiry was recorded. */
+  @EnvInt()
+  @IsInt({ message: 'RETENTION_EXPIRED_DOCUMENTS_DAYS must be a whole number of days' })
+  @Min(0)
+  @Max(3650)
+  RETENTION_EXPIRED_DOCUMENTS_DAYS = 365;
+
+  /** Erased households' tombstones (their id only, kept while HouseholdErased goes round). */
+  @EnvInt()
+  @IsInt({ message: 'RETENTION_ERASED_HOUSEHOLDS_DAYS must be a whole number of days' })
+  @Min(0)
+  @Max(3650)
+  RETENTION_ERASED_HOUSEHOLDS_DAYS = 30;
 }

@@ -12,6 +12,7 @@ import {
   startAccounts,
   TestFamily,
 } from '../test-support/accounts-harness';
+import { RetentionPurge } from '../retention/retention';
 import { DocumentsService } from './documents.service';
 
 const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n', 'latin1'), Buffer.alloc(600, 0x20)]);
@@ -270,11 +271,40 @@ describe('documents of the family file: upload, checks, review, expiry (real sta
     });
   });
 
+  it('purges rejected and expired documents once their retention period is over, files included', async () => {
+    const retention = accounts.get(RetentionPurge);
+    const days = (n: number) => new Date(Date.now() + n * 24 * 3600 * 1000);
+    const listed = async () =>
+      (await call('GET', `/households/${family.householdId}/documents`, undefined, agentToken))
+        .body as Array<{ _id: string; status: string }>;
+    const before = await listed();
+    const rejected = before.filter((d) => d.status === 'rejected').map((d) => d._id);
+    expect(rejected).toHaveLength(1);
+    expect(await retention.purge(days(89))).toMatchObject({ rejectedDocuments: 0, expiredDocuments: 0 });
+    // Once the events are out (a record is never purged before), after 90 days the rejected one goes.
+    await expectEventually(async () =>
+      expect(await retention.purge(days(91))).toMatchObject({ rejectedDocuments: 1 }),
+    );
+    expect((await listed()).map((d) => d._id)).toEqual(
+      before.map((d) => d._id).filter((id) => !rejected.includes(id)),
+    );
+    expect(await storedFiles(family.householdId)).not.toContain(rejected[0]);
+    expect(await retention.purge(days(366))).toMatchObject({ expiredDocuments: 1 });
+    expect((await listed()).map((d) => d.status).sort()).toEqual(['accepted', 'pending']);
+  });
+
   it('deletes the files with the household at erasure', async () => {
     expect((await storedFiles(family.householdId)).length).toBeGreaterThan(0);
     expect(
       (await call('POST', `/households/${family.householdId}/erasure`, undefined, family.token)).status,
     ).toBe(204);
     expect(await storedFiles(family.householdId)).toEqual([]);
+    // The tombstone (the id alone) stays 30 days for HouseholdErased to go round, then goes too.
+    const retention = accounts.get(RetentionPurge);
+    expect((await retention.purge(new Date(Date.now() + 29 * 24 * 3600 * 1000))).erasedHouseholds).toBe(0);
+    await expectEventually(async () =>
+      expect((await retention.purge(new Date(Date.now() + 31 * 24 * 3600 * 1000))).erasedHouseholds).toBe(1),
+    );
+    expect((await call('GET', `/households/${family.householdId}`, undefined, agentToken)).status).toBe(404);
   });
 });

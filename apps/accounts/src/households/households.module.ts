@@ -9,6 +9,7 @@ import { DocumentsService } from '../documents/documents.service';
 import { DocumentsSweep } from '../documents/documents-sweep';
 import { AccountMessages } from '../identity/account-messages';
 import { UsersRepository } from '../identity/users.repository';
+import { RetentionPurge } from '../retention/retention';
 import { GuardiansController } from './guardians.controller';
 import { GuardiansService } from './guardians.service';
 import { HouseholdChanges } from './household-changes';
@@ -40,6 +41,7 @@ import { QfService } from './qf.service';
     DocumentsRepository,
     DocumentsService,
     DocumentsSweep,
+    RetentionPurge,
     {
       provide: DocumentStorage,
       inject: [AccountsConfig],
