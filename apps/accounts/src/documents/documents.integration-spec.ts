@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentStatusChanged, DocumentStatusChangedV1, Topics } from '@guichet/contracts';
-import { expectEventually, KafkaProbe, uniqueName } from '@guichet/testing';
+import { expectEventually, KafkaProbe } from '@guichet/testing';
 import {
+  adminCredentials,
   Call,
   contractData,
   recordsOf,
   registerFamily,
+  staffToken,
   startAccounts,
   TestFamily,
 } from '../test-support/accounts-harness';
@@ -67,7 +69,7 @@ describe('documents of the family file: upload, checks, review, expiry (real sta
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'guichet-documents-'));
-    const admin = { email: `${uniqueName('admin')}@example.fr`, password: 'documents admin password' };
+    const admin = adminCredentials();
     ({
       app: accounts,
       base,
@@ -75,16 +77,12 @@ describe('documents of the family file: upload, checks, review, expiry (real sta
     } = await startAccounts('accounts-documents', {
       DOCUMENTS_DIR: directory,
       DOCUMENT_MAX_BYTES: String(MAX_BYTES),
-      ADMIN_EMAIL: admin.email,
-      ADMIN_PASSWORD: admin.password,
+      ...admin.env,
     }));
     events = await new KafkaProbe().watch(Topics.documents);
     family = await registerFamily(call, 'docs');
     other = await registerFamily(call, 'stranger');
-    const adminToken = (await call('POST', '/auth/login', admin)).body.accessToken;
-    const agent = { email: `${uniqueName('agent')}@example.fr`, password: 'documents agent password' };
-    await call('POST', '/staff-users', { ...agent, role: 'agent', scopes: ['service:creche'] }, adminToken);
-    agentToken = (await call('POST', '/auth/login', agent)).body.accessToken;
+    agentToken = await staffToken(call, admin, 'agent', ['service:creche']);
   });
 
   afterAll(async () => {

@@ -1,13 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import { QuotientFamilialChanged, QuotientFamilialChangedV1, Topics } from '@guichet/contracts';
-import { expectEventually, KafkaProbe, uniqueName } from '@guichet/testing';
+import { expectEventually, KafkaProbe } from '@guichet/testing';
 import { FAKE_UNKNOWN_NAME } from '../api-particulier/api-particulier.fake';
 import { firstDayOfNextMonth } from '../paris-calendar';
 import {
+  adminCredentials,
   Call,
   contractData,
   recordsOf,
   registerFamily,
+  staffToken,
   startAccounts,
   TestFamily,
 } from '../test-support/accounts-harness';
@@ -35,18 +37,12 @@ describe('QF from the CAF or MSA (API Particulier fake), municipal QF, PSU input
   const path = (householdId: string, rest: string) => `/households/${householdId}/${rest}`;
 
   beforeAll(async () => {
-    const admin = { email: `${uniqueName('admin')}@example.fr`, password: 'qf admin long password' };
+    const admin = adminCredentials();
     // No API_PARTICULIER_URL: accounts starts its own fake, as in development and the demo.
-    ({ app: accounts, call } = await startAccounts('accounts-qf', {
-      ADMIN_EMAIL: admin.email,
-      ADMIN_PASSWORD: admin.password,
-    }));
+    ({ app: accounts, call } = await startAccounts('accounts-qf', admin.env));
     events = await new KafkaProbe().watch(Topics.quotientFamilial);
     family = await registerFamily(call, 'qf');
-    const adminToken = (await call('POST', '/auth/login', admin)).body.accessToken;
-    const agent = { email: `${uniqueName('agent')}@example.fr`, password: 'qf agent long password' };
-    await call('POST', '/staff-users', { ...agent, role: 'agent', scopes: ['*'] }, adminToken);
-    agentToken = (await call('POST', '/auth/login', agent)).body.accessToken;
+    agentToken = await staffToken(call, admin, 'agent');
   });
 
   afterAll(async () => {
