@@ -293,6 +293,12 @@ describe('documents of the family file: upload, checks, review, expiry (real sta
 
   it('deletes the files with the household at erasure', async () => {
     expect((await storedFiles(family.householdId)).length).toBeGreaterThan(0);
+    const exported = await call('GET', `/households/${family.householdId}/export`, undefined, family.token);
+    expect(exported.body.documents.map((d: { status: string }) => d.status).sort()).toEqual([
+      'accepted',
+      'pending',
+    ]);
+    expect(JSON.stringify(exported.body)).not.toContain('storageKey');
     expect(
       (await call('POST', `/households/${family.householdId}/erasure`, undefined, family.token)).status,
     ).toBe(204);

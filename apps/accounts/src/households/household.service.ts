@@ -11,7 +11,7 @@ import {
 } from '@guichet/contracts';
 import { EventOutbox, OutboxEntry } from '@guichet/messaging';
 import { ProblemException } from '@guichet/platform';
-import { DocumentsService } from '../documents/documents.service';
+import { DocumentsService, DocumentView } from '../documents/documents.service';
 import { AccountMessages } from '../identity/account-messages';
 import { UsersRepository } from '../identity/users.repository';
 import {
@@ -158,12 +158,14 @@ export class HouseholdService {
   async export(
     principal: Principal,
     id: string,
-  ): Promise<{ household: HouseholdState; account: object | null }> {
+  ): Promise<{ household: HouseholdState; documents: DocumentView[]; account: object | null }> {
     if (principal.role === 'agent') throw householdNotFound();
     const household = await this.changes.get(principal, id);
     const owner = await this.users.findById(household.ownerUserId);
     return {
       household,
+      // The files themselves are downloaded one by one (GET …/documents/{id}/content).
+      documents: await this.documents.list(principal, id),
       account: owner && {
         email: owner.email,
         role: owner.role,
