@@ -112,6 +112,18 @@ describe('email verification and password reset by mailed links (real stack)', (
     expect(replay.status).toBe(400);
   });
 
+  it('mails a new verification link on request, three times per window at most', async () => {
+    const family = await registerFamily(call, 'resend');
+    const accountId = (await call('GET', '/auth/me', undefined, family.token)).body.subject;
+    const answers: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      answers.push((await call('POST', '/auth/verify-email/resend', undefined, family.token)).status);
+    }
+    expect(answers).toEqual([202, 202, 202, 429]);
+    const last = await nextMessage(accountId, 'email-verification', 4); // the registration's and three more
+    expect((await call('POST', '/auth/verify-email', { token: tokenOf(last) })).status).toBe(204);
+  });
+
   it('mails at most three reset links per address and window, answering 202 all the same', async () => {
     const family = await registerFamily(call, 'flood');
     const accountId = (await call('GET', '/auth/me', undefined, family.token)).body.subject;

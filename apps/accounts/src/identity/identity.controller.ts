@@ -77,9 +77,11 @@ export class IdentityController {
   @ApiBearerAuth()
   @Post('auth/verify-email/resend')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Mail a new verification link (nothing if the address is verified)' })
-  async resendVerification(@CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.identity.resendVerification(principal);
+  @ApiOperation({
+    summary: 'Mail a new verification link (nothing if the address is verified; 429 past 3 in 15 minutes)',
+  })
+  async resendVerification(@CurrentPrincipal() principal: Principal, @Ip() address: string): Promise<void> {
+    await this.identity.resendVerification(principal, address);
   }
 
   @Public()

@@ -4,7 +4,7 @@ import argon2 from 'argon2';
 import type { Principal } from '@guichet/auth';
 import { ProblemException } from '@guichet/platform';
 import { AccountMessages } from './account-messages';
-import { LoginThrottle, PASSWORD_RESET_LIMITS } from './login-throttle';
+import { LoginThrottle, PASSWORD_RESET_LIMITS, VERIFICATION_RESEND_LIMITS } from './login-throttle';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { ACCESS_TOKEN_SECONDS, SigningKeys } from './signing-keys';
 import { UserDocument, UsersRepository } from './users.repository';
@@ -84,10 +84,17 @@ export class IdentityService {
     await this.users.markEmailVerified(userId);
   }
 
-  /** A new verification link for the caller, unless the address is proven already. */
-  async resendVerification(principal: Principal): Promise<void> {
+  /** A new verification link for the caller, unless the address is proven already (429 past the limit). */
+  async resendVerification(principal: Principal, address: string): Promise<void> {
     const user = await this.users.findById(principal.subject);
-    if (user && !user.emailVerifiedAt) await this.messages.request(user, 'email-verification');
+    if (!user || user.emailVerifiedAt) return;
+    const wait = await this.throttle.reserve(user.email, address, Date.now(), VERIFICATION_RESEND_LIMITS);
+    if (wait > 0) {
+      throw new ProblemException(HttpStatus.TOO_MANY_REQUESTS, {
+        detail: `Un lien vient de vous être envoyé : réessayez dans ${Math.ceil(wait / 60)} min.`,
+      });
+    }
+    await this.messages.request(user, 'email-verification');
   }
 
   /**

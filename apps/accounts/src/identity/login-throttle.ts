@@ -21,6 +21,12 @@ export interface ThrottleRule {
 export const LOGIN_LIMITS: ThrottleRule = { action: 'login', account: 5, address: 20 };
 /** Password-reset mails asked per window: a mailbox is not flooded, an address cannot sweep accounts. */
 export const PASSWORD_RESET_LIMITS: ThrottleRule = { action: 'password-reset', account: 3, address: 10 };
+/** New verification links asked per window, likewise. */
+export const VERIFICATION_RESEND_LIMITS: ThrottleRule = {
+  action: 'verification-resend',
+  account: 3,
+  address: 10,
+};
 
 const key = (rule: ThrottleRule, kind: 'account' | 'address', value: string, windowStart: number) =>
   `${rule.action}:${kind}:${createHash('sha256').update(value.toLowerCase()).digest('base64url')}:${windowStart}`;
