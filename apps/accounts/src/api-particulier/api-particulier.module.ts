@@ -32,7 +32,9 @@ class FakeLifecycle implements OnModuleDestroy {
       useFactory: async (config: AccountsConfig) => {
         if (config.API_PARTICULIER_URL) return null;
         const fake = await new ApiParticulierFake().start();
-        new Logger('api-particulier').log('no API_PARTICULIER_URL: using the local fake (fictional people)');
+        new Logger('api-particulier').warn(
+          'no API_PARTICULIER_URL: using the local fake (fictional people only)',
+        );
         return fake;
       },
     },
