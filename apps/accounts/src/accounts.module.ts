@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from '@guichet/auth';
 import { serviceModules } from '@guichet/messaging';
+import { AccountsConfigModule } from './accounts-config.module';
 import { AccountsConfig } from './accounts.config';
 import { HouseholdsModule } from './households/households.module';
 import { IdentityModule } from './identity/identity.module';
@@ -12,7 +13,10 @@ export class AccountsModule {
     return {
       module: AccountsModule,
       imports: [
-        ...serviceModules('accounts', config, { outboxCollections: ['households'] }),
+        AccountsConfigModule.forRoot(config),
+        ...serviceModules('accounts', config, {
+          outboxCollections: ['households', 'account_tokens', 'documents'],
+        }),
         AuthModule.forRoot({
           ...tokens,
           jwksUrl: config.AUTH_JWKS_URL ?? `http://127.0.0.1:${config.PORT}/.well-known/jwks.json`,

@@ -2,7 +2,13 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/com
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@guichet/auth';
 import { Public } from '@guichet/platform';
-import { AddChildDto, DeclareQfDto, RegisterFamilyDto, UpdateHouseholdDto } from './dto/household.dto';
+import {
+  AddChildDto,
+  DeclareQfDto,
+  RegisterFamilyDto,
+  UpdateChildDto,
+  UpdateHouseholdDto,
+} from './dto/household.dto';
 import { HouseholdService } from './household.service';
 
 @ApiTags('households')
@@ -12,7 +18,9 @@ export class HouseholdController {
 
   @Public()
   @Post('families')
-  @ApiOperation({ summary: 'Create a family account and its household (then log in)' })
+  @ApiOperation({
+    summary: 'Create a family account and its household (then log in); a verification link is mailed',
+  })
   register(@Body() body: RegisterFamilyDto) {
     return this.households.register(body);
   }
@@ -28,12 +36,13 @@ export class HouseholdController {
   @ApiBearerAuth()
   @Roles('family', 'agent', 'admin')
   @Patch('households/:id')
+  @ApiOperation({ summary: 'Change residency, the contact notices go to, consents, the CAF/MSA number' })
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Body() body: UpdateHouseholdDto,
   ) {
-    return this.households.update(principal, id, body.resident);
+    return this.households.update(principal, id, body);
   }
 
   @ApiBearerAuth()
@@ -41,6 +50,19 @@ export class HouseholdController {
   @Post('households/:id/children')
   addChild(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: AddChildDto) {
     return this.households.addChild(principal, id, body);
+  }
+
+  @ApiBearerAuth()
+  @Roles('family', 'agent', 'admin')
+  @Patch('households/:id/children/:childId')
+  @ApiOperation({ summary: 'Change a child’s facts (birth date, PAI, AEEH, school and class)' })
+  updateChild(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('childId') childId: string,
+    @Body() body: UpdateChildDto,
+  ) {
+    return this.households.updateChild(principal, id, childId, body);
   }
 
   @ApiBearerAuth()

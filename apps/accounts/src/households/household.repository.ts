@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
-import { newDocumentWithEvents, OutboxEntry, OutboxFields, withEvents } from '@guichet/messaging';
+import { newDocumentWithEvents, OutboxEntry, OutboxFields } from '@guichet/messaging';
+import { replaceVersion } from '../versioned-write';
 
 export interface Child {
   childId: string;
@@ -10,6 +11,41 @@ export interface Child {
   birthDate: string;
   pai: boolean;
   aeeh: boolean;
+  /** Where known: the school and class the child attends (kept here; events carry no names). */
+  school?: string;
+  schoolClass?: string;
+}
+
+/** A legal guardian (responsable légal) with the contact details and whether they pay the bills. */
+export interface Guardian {
+  guardianId: string;
+  firstName: string;
+  lastName: string;
+  relationship?: string;
+  email?: string;
+  /** E.164, e.g. +33612345678. */
+  phone?: string;
+  /** Pays the household's bills (the payer of invoices). */
+  pays: boolean;
+}
+
+/** Where the household's notices go (the notifications service hears of it through HouseholdContactChanged). */
+export interface Contact {
+  email?: string;
+  phone?: string;
+}
+
+export interface Consents {
+  /** The family agrees that its QF be fetched from the CAF or MSA (API Particulier). */
+  cafDataSharing: boolean;
+  emailNotices: boolean;
+  smsNotices: boolean;
+}
+
+/** The household's CAF or MSA file (numéro d'allocataire). */
+export interface Allocataire {
+  organisme: 'caf' | 'msa';
+  number: string;
 }
 
 /** A quotient familial record: dated, never overwritten. */
@@ -21,6 +57,22 @@ export interface QfRecord {
   appliesFrom: string;
   recordedBy: string;
   recordedAt: Date;
+  /** How a computed value was reached (municipal computation), for the family and the agents. */
+  computation?: object;
+}
+
+/** The inputs of a crèche's PSU price (participation familiale), dated like QF records and never overwritten. */
+export interface PsuInputs {
+  psuInputsId: string;
+  /** The year the resources were computed for. */
+  year: number;
+  annualResourcesCents: number;
+  dependentChildren: number;
+  aeehChildren: number;
+  source: 'caf' | 'declaration' | 'agent';
+  appliesFrom: string;
+  recordedBy: string;
+  recordedAt: Date;
 }
 
 /** The family file (foyer): one document, so a change and its events are one atomic write. */
@@ -28,8 +80,13 @@ export interface HouseholdDocument extends OutboxFields {
   _id: string;
   ownerUserId: string;
   resident: boolean;
+  guardians: Guardian[];
+  contact: Contact;
+  consents: Consents;
+  allocataire: Allocataire | null;
   children: Child[];
   qfRecords: QfRecord[];
+  psuInputs: PsuInputs[];
   /** Set by a GDPR erasure: the personal data is gone, only the id stays for the events' sake. */
   erasedAt?: Date;
   /** Incremented by every change; the events' `sequence`. */
@@ -39,6 +96,20 @@ export interface HouseholdDocument extends OutboxFields {
 
 export type HouseholdState = Omit<HouseholdDocument, keyof OutboxFields>;
 
+export const NO_CONSENTS: Consents = { cafDataSharing: false, emailNotices: false, smsNotices: false };
+
+/** Households written before a field existed read as if it had its empty value. */
+function withDefaults(household: HouseholdState): HouseholdState {
+  return {
+    ...household,
+    guardians: household.guardians ?? [],
+    contact: household.contact ?? {},
+    consents: { ...NO_CONSENTS, ...household.consents },
+    allocataire: household.allocataire ?? null,
+    psuInputs: household.psuInputs ?? [],
+  };
+}
+
 @Injectable()
 export class HouseholdRepository {
   private readonly collection: mongo.Collection<HouseholdDocument>;
@@ -47,11 +118,21 @@ export class HouseholdRepository {
     this.collection = connection.collection<HouseholdDocument>('households');
   }
 
-  find(id: string): Promise<HouseholdState | null> {
-    return this.collection.findOne(
+  async find(id: string): Promise<HouseholdState | null> {
+    const household = await this.collection.findOne(
       { _id: id },
       { projection: { outbox: 0, outboxSince: 0, outboxLease: 0 } },
     );
+    return household && withDefaults(household);
+  }
+
+  /** Erased households older than `before`: their tombstones may go (retention). */
+  async deleteErasedBefore(before: Date): Promise<number> {
+    const result = await this.collection.deleteMany({
+      erasedAt: { $lt: before },
+      outboxSince: { $exists: false }, // never before HouseholdErased is out
+    });
+    return result.deletedCount;
   }
 
   /** Creates the household once; false when it exists already (a retried registration). */
@@ -65,13 +146,8 @@ export class HouseholdRepository {
     }
   }
 
-  /** Writes the next version if nobody wrote since `version` was read; false otherwise. */
-  async replace(household: HouseholdState, events: OutboxEntry[]): Promise<boolean> {
-    const { _id, version, ...state } = household;
-    const result = await this.collection.updateOne(
-      { _id, version: version - 1 },
-      withEvents({ $set: { ...state, version } }, events),
-    );
-    return result.modifiedCount === 1;
+  /** Writes the next version with its events if nobody wrote meanwhile; false otherwise. */
+  replace(household: HouseholdState, events: OutboxEntry[]): Promise<boolean> {
+    return replaceVersion(this.collection, household, events);
   }
 }

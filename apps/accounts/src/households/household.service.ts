@@ -4,130 +4,150 @@ import argon2 from 'argon2';
 import type { Principal } from '@guichet/auth';
 import {
   ChildAdded,
+  ChildUpdated,
   HouseholdErased,
-  HouseholdRegistered,
   HouseholdUpdated,
   QuotientFamilialChanged,
 } from '@guichet/contracts';
 import { EventOutbox, OutboxEntry } from '@guichet/messaging';
 import { ProblemException } from '@guichet/platform';
+import { DocumentsService, DocumentView } from '../documents/documents.service';
+import { AccountMessages } from '../identity/account-messages';
 import { UsersRepository } from '../identity/users.repository';
-import { AddChildDto, DeclareQfDto, RegisterFamilyDto } from './dto/household.dto';
-import { HouseholdRepository, HouseholdState } from './household.repository';
+import {
+  AddChildDto,
+  DeclareQfDto,
+  RegisterFamilyDto,
+  UpdateChildDto,
+  UpdateHouseholdDto,
+} from './dto/household.dto';
+import { definedFields, HouseholdChanges, householdNotFound } from './household-changes';
+import { Child, HouseholdRepository, HouseholdState, NO_CONSENTS, QfRecord } from './household.repository';
 
-/** The first day of the month after `now`, in Europe/Paris: when a declared QF applies (no retroactivity). */
-export function firstDayOfNextMonth(now = new Date()): string {
-  const [year, month] = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Paris',
-    year: 'numeric',
-    month: '2-digit',
-  })
-    .format(now)
-    .split('-')
-    .map(Number);
-  return month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
-}
+/** A new QF record, as every source (declaration, CAF or MSA, municipal computation) records it. */
+export type NewQfRecord = Omit<QfRecord, 'qfRecordId' | 'recordedBy' | 'recordedAt'>;
 
-const notFound = () => new ProblemException(HttpStatus.NOT_FOUND, { detail: 'Foyer introuvable.' });
-
-/**
- * The family file. A family sees and changes only its own household (another one is "not found",
- * never "forbidden", so ids cannot be probed); agents and admins see every household.
- */
+/** The family file: registration, household facts, children, QF records, GDPR export and erasure. */
 @Injectable()
 export class HouseholdService {
   constructor(
+    private readonly changes: HouseholdChanges,
     private readonly households: HouseholdRepository,
     private readonly users: UsersRepository,
     private readonly outbox: EventOutbox,
+    private readonly messages: AccountMessages,
+    private readonly documents: DocumentsService,
   ) {}
 
-  /** An account and its household. The account comes first: a crash between the two is completed at the next read. */
+  /**
+   * An account and its household, then the email verification message. The account comes first: a
+   * crash between the two is completed at the next read (and the message can be asked for again).
+   */
   async register(body: RegisterFamilyDto): Promise<{ householdId: string }> {
     const householdId = randomUUID();
     const userId = randomUUID();
-    const created = await this.users.create({
+    const user = {
       _id: userId,
-      email: body.email,
+      email: body.email.toLowerCase(),
       passwordHash: await argon2.hash(body.password, { type: argon2.argon2id }),
-      role: 'family',
+      role: 'family' as const,
       householdId,
       scopes: [],
       createdAt: new Date(),
-    });
-    if (!created)
+    };
+    if (!(await this.users.create(user)))
       throw new ProblemException(HttpStatus.CONFLICT, { detail: 'Cette adresse a déjà un compte.' });
-    await this.ensureHousehold(householdId, userId, body.resident);
+    await this.changes.ensure({
+      id: householdId,
+      ownerUserId: userId,
+      resident: body.resident,
+      email: user.email,
+      consents: body.consents && definedFields(body.consents),
+    });
+    await this.messages.request(user, 'email-verification');
     return { householdId };
   }
 
-  async get(principal: Principal, id: string): Promise<HouseholdState> {
-    this.authorise(principal, id);
-    const household = await this.households.find(id);
-    if (household?.erasedAt) throw notFound();
-    if (household) return household;
-    // The registration may have stopped between the account and the household: finish it.
-    if (principal.role === 'family') return this.ensureHousehold(id, principal.subject, true);
-    throw notFound();
+  get(principal: Principal, id: string): Promise<HouseholdState> {
+    return this.changes.get(principal, id);
   }
 
-  update(principal: Principal, id: string, resident: boolean): Promise<HouseholdState> {
-    return this.change(principal, id, (household) => {
-      household.resident = resident;
+  /** Residency, contact, consents, CAF/MSA number: each given field replaces the stored one. */
+  update(principal: Principal, id: string, body: UpdateHouseholdDto): Promise<HouseholdState> {
+    return this.changes.change(principal, id, (household) => {
+      if (body.contact) household.contact = { ...household.contact, ...definedFields(body.contact) };
+      if (body.consents) household.consents = { ...household.consents, ...definedFields(body.consents) };
+      if (body.allocataire !== undefined) household.allocataire = body.allocataire;
+      if (body.resident === undefined || body.resident === household.resident) return [];
+      household.resident = body.resident;
       return [
         this.outbox.entry(HouseholdUpdated, {
           subject: id,
           sequence: household.version,
-          data: { householdId: id, resident, childrenCount: household.children.length },
+          data: { householdId: id, resident: body.resident, childrenCount: household.children.length },
         }),
       ];
     });
   }
 
   addChild(principal: Principal, id: string, child: AddChildDto): Promise<HouseholdState> {
-    return this.change(principal, id, (household) => {
-      const childId = randomUUID();
-      const added = { childId, ...child, pai: child.pai ?? false, aeeh: child.aeeh ?? false };
+    return this.changes.change(principal, id, (household) => {
+      const added: Child = {
+        childId: randomUUID(),
+        ...(definedFields(child) as AddChildDto),
+        pai: child.pai ?? false,
+        aeeh: child.aeeh ?? false,
+      };
       household.children.push(added);
-      return [
-        this.outbox.entry(ChildAdded, {
-          subject: id,
-          sequence: household.version,
-          data: { householdId: id, childId, birthDate: added.birthDate, pai: added.pai, aeeh: added.aeeh },
-        }),
-      ];
+      return [this.childEvent(ChildAdded, household, added)];
     });
   }
 
-  /** A QF record, never overwriting the previous ones. Only an agent may make it apply before next month. */
+  updateChild(
+    principal: Principal,
+    id: string,
+    childId: string,
+    body: UpdateChildDto,
+  ): Promise<HouseholdState> {
+    return this.changes.change(principal, id, (household) => {
+      const child = household.children.find((c) => c.childId === childId);
+      if (!child) throw new ProblemException(HttpStatus.NOT_FOUND, { detail: 'Enfant introuvable.' });
+      Object.assign(child, definedFields(body));
+      return [this.childEvent(ChildUpdated, household, child)];
+    });
+  }
+
+  /** A declared QF (a family) or one entered by an agent. Only an agent may make it apply before next month. */
   declareQf(principal: Principal, id: string, body: DeclareQfDto): Promise<HouseholdState> {
-    if (body.appliesFrom !== undefined && principal.role === 'family') {
-      throw new ProblemException(HttpStatus.FORBIDDEN, {
-        detail: 'Seul un agent peut fixer la date d’effet.',
-      });
-    }
-    return this.change(principal, id, (household) => {
-      const record = {
+    return this.recordQf(principal, id, {
+      value: body.value,
+      source: principal.role === 'family' ? 'declaration' : 'municipal',
+      referenceMonth: body.referenceMonth,
+      appliesFrom: this.changes.appliesFrom(principal, body.appliesFrom),
+    });
+  }
+
+  /** A QF record of any source, never overwriting the previous ones. */
+  recordQf(principal: Principal, id: string, record: NewQfRecord): Promise<HouseholdState> {
+    return this.changes.change(principal, id, (household) => {
+      const recorded: QfRecord = {
         qfRecordId: randomUUID(),
-        value: body.value,
-        source: principal.role === 'family' ? ('declaration' as const) : ('municipal' as const),
-        referenceMonth: body.referenceMonth,
-        appliesFrom: body.appliesFrom ?? firstDayOfNextMonth(),
+        ...record,
         recordedBy: principal.subject,
         recordedAt: new Date(),
       };
-      household.qfRecords.push(record);
+      household.qfRecords.push(recorded);
       return [
         this.outbox.entry(QuotientFamilialChanged, {
           subject: id,
           sequence: household.version,
           data: {
             householdId: id,
-            qfRecordId: record.qfRecordId,
-            quotientFamilial: record.value,
-            source: record.source,
-            appliesFrom: record.appliesFrom,
-            referenceMonth: `${record.referenceMonth}-01`,
+            qfRecordId: recorded.qfRecordId,
+            quotientFamilial: recorded.value,
+            source: recorded.source,
+            appliesFrom: recorded.appliesFrom,
+            ...(recorded.referenceMonth ? { referenceMonth: `${recorded.referenceMonth}-01` } : {}),
           },
         }),
       ];
@@ -138,33 +158,45 @@ export class HouseholdService {
   async export(
     principal: Principal,
     id: string,
-  ): Promise<{ household: HouseholdState; account: object | null }> {
-    if (principal.role === 'agent') throw notFound();
-    const household = await this.get(principal, id);
+  ): Promise<{ household: HouseholdState; documents: DocumentView[]; account: object | null }> {
+    if (principal.role === 'agent') throw householdNotFound();
+    const household = await this.changes.get(principal, id);
     const owner = await this.users.findById(household.ownerUserId);
     return {
       household,
-      account: owner && { email: owner.email, role: owner.role, createdAt: owner.createdAt },
+      // The files themselves are downloaded one by one (GET …/documents/{id}/content).
+      documents: await this.documents.list(principal, id),
+      account: owner && {
+        email: owner.email,
+        role: owner.role,
+        emailVerified: Boolean(owner.emailVerifiedAt),
+        createdAt: owner.createdAt,
+      },
     };
   }
 
   /**
    * GDPR erasure: the household keeps only its id (announced with HouseholdErased so every service
-   * deletes what it holds), the account is deleted. Asking again finishes an interrupted erasure.
+   * deletes what it holds), its documents and the account are deleted. Asking again finishes an interrupted erasure.
    */
   async erase(principal: Principal, id: string): Promise<void> {
-    if (principal.role === 'agent') throw notFound();
-    this.authorise(principal, id);
+    if (principal.role === 'agent') throw householdNotFound();
+    this.changes.authorise(principal, id);
     let household = await this.households.find(id);
-    if (!household) throw notFound();
+    if (!household) throw householdNotFound();
     const ownerUserId = household.ownerUserId;
     for (let attempt = 0; !household.erasedAt && attempt < 3; attempt++) {
       const erasedAt = new Date();
       const erased: HouseholdState = {
         ...household,
         resident: false,
+        guardians: [],
+        contact: {},
+        consents: NO_CONSENTS,
+        allocataire: null,
         children: [],
         qfRecords: [],
+        psuInputs: [],
         erasedAt,
         version: household.version + 1,
       };
@@ -179,48 +211,25 @@ export class HouseholdService {
       }
       household = (await this.households.find(id)) ?? household;
     }
+    await this.documents.eraseHousehold(id);
     await this.users.deleteById(ownerUserId);
   }
 
-  private authorise(principal: Principal, id: string): void {
-    if (principal.role === 'family' ? principal.householdId !== id : principal.role === 'finance')
-      throw notFound();
-  }
-
-  private async ensureHousehold(id: string, ownerUserId: string, resident: boolean): Promise<HouseholdState> {
-    const household: HouseholdState = {
-      _id: id,
-      ownerUserId,
-      resident,
-      children: [],
-      qfRecords: [],
-      version: 1,
-      createdAt: new Date(),
-    };
-    const event = this.outbox.entry(HouseholdRegistered, {
-      subject: id,
-      sequence: 1,
-      data: { householdId: id, resident, childrenCount: 0 },
+  private childEvent(
+    definition: typeof ChildAdded | typeof ChildUpdated,
+    household: HouseholdState,
+    child: Child,
+  ): OutboxEntry {
+    return this.outbox.entry(definition, {
+      subject: household._id,
+      sequence: household.version,
+      data: {
+        householdId: household._id,
+        childId: child.childId,
+        birthDate: child.birthDate,
+        pai: child.pai,
+        aeeh: child.aeeh,
+      },
     });
-    if (await this.households.create(household, [event])) this.outbox.published();
-    return (await this.households.find(id)) ?? household;
-  }
-
-  /** Read, change, write if nobody wrote meanwhile (a few tries), with the events of the change. */
-  private async change(
-    principal: Principal,
-    id: string,
-    apply: (household: HouseholdState) => OutboxEntry[],
-  ): Promise<HouseholdState> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const household = await this.get(principal, id);
-      household.version += 1;
-      const events = apply(household);
-      if (await this.households.replace(household, events)) {
-        this.outbox.published();
-        return household;
-      }
-    }
-    throw new ProblemException(HttpStatus.CONFLICT, { detail: 'Le foyer a changé entre-temps : réessayez.' });
   }
 }

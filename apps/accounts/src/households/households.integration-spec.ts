@@ -1,5 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
-import { Topics } from '@guichet/contracts';
+import {
+  ChildAdded,
+  HouseholdErased,
+  HouseholdRegistered,
+  HouseholdUpdated,
+  QuotientFamilialChanged,
+  Topics,
+} from '@guichet/contracts';
 import { loadConfig, startService } from '@guichet/platform';
 import {
   expectEventually,
@@ -13,7 +20,8 @@ import {
 } from '@guichet/testing';
 import { AccountsConfig } from '../accounts.config';
 import { accountsService } from '../accounts.service';
-import { firstDayOfNextMonth } from './household.service';
+import { contractData } from '../test-support/accounts-harness';
+import { firstDayOfNextMonth } from '../paris-calendar';
 
 describe('the family file: registration, own household only, events (real stack)', () => {
   let accounts: INestApplication;
@@ -72,7 +80,7 @@ describe('the family file: registration, own household only, events (real stack)
       expect(found).toHaveLength(1);
       return found;
     });
-    expect(JSON.parse(registered.value ?? '{}')).toEqual({
+    expect(contractData(HouseholdRegistered, registered)).toEqual({
       householdId: householdA,
       resident: true,
       childrenCount: 0,
@@ -160,10 +168,21 @@ describe('the family file: registration, own household only, events (real stack)
       expect(eventsOf(householdA, 'fr.guichet.quotient-familial.changed.v1')).toHaveLength(1);
     });
     const added = eventsOf(householdA, 'fr.guichet.child.added.v1')[0];
+    contractData(ChildAdded, added);
+    expect(
+      contractData(HouseholdUpdated, eventsOf(householdA, 'fr.guichet.household.updated.v1')[0]),
+    ).toEqual({
+      householdId: householdA,
+      resident: false,
+      childrenCount: 0,
+    });
     expect(added.value).not.toContain('Lina');
     expect(added.value).not.toContain('Martin');
     expect(
-      JSON.parse(eventsOf(householdA, 'fr.guichet.quotient-familial.changed.v1')[0].value ?? '{}'),
+      contractData(
+        QuotientFamilialChanged,
+        eventsOf(householdA, 'fr.guichet.quotient-familial.changed.v1')[0],
+      ),
     ).toMatchObject({
       householdId: householdA,
       quotientFamilial: 742,
@@ -189,7 +208,7 @@ describe('the family file: registration, own household only, events (real stack)
       expect(found).toHaveLength(1);
       return found;
     });
-    expect(Object.keys(JSON.parse(erased.value ?? '{}')).sort()).toEqual(['erasedAt', 'householdId']);
+    expect(Object.keys(contractData(HouseholdErased, erased)).sort()).toEqual(['erasedAt', 'householdId']);
     expect(
       (await call('POST', '/auth/login', { email: familyA.email, password: familyA.password })).status,
     ).toBe(401);

@@ -4,7 +4,15 @@ import { randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import { CurrentPrincipal, Principal, Roles } from '@guichet/auth';
 import { ProblemException, Public } from '@guichet/platform';
-import { CreateStaffUserDto, LoginDto, RefreshDto, TokenPair } from './dto/auth.dto';
+import {
+  CreateStaffUserDto,
+  LoginDto,
+  PasswordResetConfirmDto,
+  PasswordResetDto,
+  RefreshDto,
+  TokenPair,
+  VerifyEmailDto,
+} from './dto/auth.dto';
 import { IdentityService } from './identity.service';
 import { SigningKeys } from './signing-keys';
 import { UsersRepository } from './users.repository';
@@ -53,8 +61,45 @@ export class IdentityController {
 
   @ApiBearerAuth()
   @Get('auth/me')
-  me(@CurrentPrincipal() principal: Principal): Principal {
-    return principal;
+  @ApiOperation({ summary: 'Who is calling, and whether the account’s email address is verified' })
+  me(@CurrentPrincipal() principal: Principal): Promise<Principal & { emailVerified: boolean }> {
+    return this.identity.me(principal);
+  }
+
+  @Public()
+  @Post('auth/verify-email')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Prove the account’s address with the token of the mailed link (good once)' })
+  async verifyEmail(@Body() body: VerifyEmailDto): Promise<void> {
+    await this.identity.verifyEmail(body.token);
+  }
+
+  @ApiBearerAuth()
+  @Post('auth/verify-email/resend')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Mail a new verification link (nothing if the address is verified; 429 past 3 in 15 minutes)',
+  })
+  async resendVerification(@CurrentPrincipal() principal: Principal, @Ip() address: string): Promise<void> {
+    await this.identity.resendVerification(principal, address);
+  }
+
+  @Public()
+  @Post('auth/password-reset')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Mail a password-reset link; always 202, whether the account exists or not (throttled)',
+  })
+  async requestPasswordReset(@Body() body: PasswordResetDto, @Ip() address: string): Promise<void> {
+    await this.identity.requestPasswordReset(body.email, address);
+  }
+
+  @Public()
+  @Post('auth/password-reset/confirm')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Set a new password with the mailed token; every session of the account ends' })
+  async confirmPasswordReset(@Body() body: PasswordResetConfirmDto): Promise<void> {
+    await this.identity.confirmPasswordReset(body.token, body.password);
   }
 
   @ApiBearerAuth()

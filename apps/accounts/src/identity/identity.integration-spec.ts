@@ -73,6 +73,36 @@ describe('identity: login, rotating refresh tokens, keys that other services ver
     await expect(otherService.verify(`${financeToken.slice(0, -4)}AAAA`)).rejects.toThrow();
   });
 
+  it('gives agents scopes of services and sites, and refuses a scope it cannot read', async () => {
+    const adminToken = (await call(accountsUrl, 'POST', '/auth/login', admin)).body.accessToken;
+    const agent = {
+      email: `${uniqueName('agent')}@example.fr`,
+      password: 'a long agent password',
+      role: 'agent',
+      scopes: ['service:cantine', 'site:ecole-jaures'],
+    };
+    const bad = await call(
+      accountsUrl,
+      'POST',
+      '/staff-users',
+      { ...agent, scopes: ['service:piscine', 'site:', 'everything'] },
+      adminToken,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'scopes' })]);
+    expect((await call(accountsUrl, 'POST', '/staff-users', agent, adminToken)).status).toBe(201);
+    const login = await call(accountsUrl, 'POST', '/auth/login', {
+      email: agent.email,
+      password: agent.password,
+    });
+    await expect(otherService.verify(login.body.accessToken)).resolves.toMatchObject({
+      role: 'agent',
+      scopes: ['service:cantine', 'site:ecole-jaures'],
+    });
+    const everything = { ...agent, email: `${uniqueName('agent')}@example.fr`, scopes: ['*'] };
+    expect((await call(accountsUrl, 'POST', '/staff-users', everything, adminToken)).status).toBe(201);
+  });
+
   it('rotates refresh tokens, and a replayed one ends the whole session', async () => {
     const first = (await call(accountsUrl, 'POST', '/auth/login', admin)).body;
     const second = await call(accountsUrl, 'POST', '/auth/refresh', { refreshToken: first.refreshToken });

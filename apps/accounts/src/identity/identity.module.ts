@@ -7,6 +7,7 @@ import {
   OnApplicationBootstrap,
   OnModuleDestroy,
 } from '@nestjs/common';
+import { AccountMessages } from './account-messages';
 import { IdentityController } from './identity.controller';
 import { IdentityService } from './identity.service';
 import { LoginThrottle } from './login-throttle';
@@ -21,7 +22,7 @@ export interface IdentitySettings extends TokenSettings {
 const IDENTITY_SETTINGS = Symbol('IDENTITY_SETTINGS');
 const HOUR_MS = 3600 * 1000;
 
-/** Seeds the first administrator, and purges expired refresh tokens and login windows (no TTL indexes). */
+/** Seeds the first administrator, and purges expired refresh tokens, login windows and links (no TTL indexes). */
 @Injectable()
 class IdentityHousekeeping implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('identity');
@@ -32,6 +33,7 @@ class IdentityHousekeeping implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly identity: IdentityService,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly throttle: LoginThrottle,
+    private readonly messages: AccountMessages,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -42,9 +44,11 @@ class IdentityHousekeeping implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.log('administrator account created from ADMIN_EMAIL');
     }
     this.timer = setInterval(() => {
-      Promise.all([this.refreshTokens.purgeExpired(), this.throttle.purgeEnded()]).catch((error: unknown) =>
-        this.logger.warn(`purge failed: ${(error as Error).message}`),
-      );
+      Promise.all([
+        this.refreshTokens.purgeExpired(),
+        this.throttle.purgeEnded(),
+        this.messages.purgeExpired(),
+      ]).catch((error: unknown) => this.logger.warn(`purge failed: ${(error as Error).message}`));
     }, HOUR_MS);
     this.timer.unref();
   }
@@ -67,6 +71,7 @@ export class IdentityModule {
         UsersRepository,
         RefreshTokensRepository,
         LoginThrottle,
+        AccountMessages,
         IdentityService,
         IdentityHousekeeping,
       ],

@@ -10,11 +10,26 @@ interface FailureWindow {
 }
 
 const WINDOW_MS = 15 * 60 * 1000;
-/** Failed logins allowed per window: per account, and per client address. */
-export const LOGIN_LIMITS = { account: 5, address: 20 } as const;
 
-const key = (kind: 'account' | 'address', value: string, windowStart: number) =>
-  `${kind}:${createHash('sha256').update(value.toLowerCase()).digest('base64url')}:${windowStart}`;
+/** Attempts allowed per window of one action: per account, and per client address. */
+export interface ThrottleRule {
+  action: string;
+  account: number;
+  address: number;
+}
+/** Failed logins allowed per window. */
+export const LOGIN_LIMITS: ThrottleRule = { action: 'login', account: 5, address: 20 };
+/** Password-reset mails asked per window: a mailbox is not flooded, an address cannot sweep accounts. */
+export const PASSWORD_RESET_LIMITS: ThrottleRule = { action: 'password-reset', account: 3, address: 10 };
+/** New verification links asked per window, likewise. */
+export const VERIFICATION_RESEND_LIMITS: ThrottleRule = {
+  action: 'verification-resend',
+  account: 3,
+  address: 10,
+};
+
+const key = (rule: ThrottleRule, kind: 'account' | 'address', value: string, windowStart: number) =>
+  `${rule.action}:${kind}:${createHash('sha256').update(value.toLowerCase()).digest('base64url')}:${windowStart}`;
 
 /**
  * Slows down password guessing: fixed 15-minute windows of login attempts (successful ones given
@@ -33,7 +48,12 @@ export class LoginThrottle {
    * Counts an attempt before the password is even checked (so parallel guesses cannot all slip
    * through a read-then-write window) and says how many seconds to wait when over the limit, else 0.
    */
-  async reserve(email: string, address: string, now = Date.now()): Promise<number> {
+  async reserve(
+    email: string,
+    address: string,
+    now = Date.now(),
+    rule: ThrottleRule = LOGIN_LIMITS,
+  ): Promise<number> {
     const start = now - (now % WINDOW_MS);
     const windowEnd = new Date(start + WINDOW_MS);
     let blocked = false;
@@ -42,11 +62,11 @@ export class LoginThrottle {
       ['address', address],
     ] as const) {
       const window = await this.collection.findOneAndUpdate(
-        { _id: key(kind, value, start) },
+        { _id: key(rule, kind, value, start) },
         { $inc: { count: 1 }, $setOnInsert: { windowEnd } },
         { upsert: true, returnDocument: 'after' },
       );
-      if ((window?.count ?? 0) > LOGIN_LIMITS[kind]) blocked = true;
+      if ((window?.count ?? 0) > rule[kind]) blocked = true;
     }
     return blocked ? Math.ceil((start + WINDOW_MS - now) / 1000) : 0;
   }
@@ -59,7 +79,7 @@ export class LoginThrottle {
       ['address', address],
     ] as const) {
       await this.collection.updateOne(
-        { _id: key(kind, value, start), count: { $gt: 0 } },
+        { _id: key(LOGIN_LIMITS, kind, value, start), count: { $gt: 0 } },
         { $inc: { count: -1 } },
       );
     }

@@ -39,6 +39,7 @@ export class RefreshTokensRepository implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     await this.collection.createIndex({ familyId: 1 }, { name: 'family' });
     await this.collection.createIndex({ expiresAt: 1 }, { name: 'expires_at' });
+    await this.collection.createIndex({ userId: 1 }, { name: 'user' });
   }
 
   /**
@@ -81,6 +82,12 @@ export class RefreshTokensRepository implements OnModuleInit {
   async revokeFamilyOf(token: string): Promise<void> {
     const document = await this.collection.findOne({ _id: hash(token) });
     if (document) await this.revokeFamily(document.familyId);
+  }
+
+  /** Every session of an account ends (a password reset). */
+  async revokeAllOf(userId: string): Promise<void> {
+    const families: string[] = await this.collection.distinct('familyId', { userId });
+    for (const familyId of families) await this.revokeFamily(familyId);
   }
 
   private async revokeFamily(familyId: string): Promise<void> {

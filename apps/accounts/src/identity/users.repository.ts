@@ -12,6 +12,8 @@ export interface UserDocument {
   role: Role;
   householdId?: string;
   scopes: string[];
+  /** When the owner proved the address (a link of AccountMessageRequested); unset until then. */
+  emailVerifiedAt?: Date;
   createdAt: Date;
 }
 
@@ -33,6 +35,20 @@ export class UsersRepository implements OnModuleInit {
 
   findById(id: string): Promise<UserDocument | null> {
     return this.collection.findOne({ _id: id });
+  }
+
+  async markEmailVerified(id: string, at = new Date()): Promise<void> {
+    await this.collection.updateOne(
+      { _id: id, emailVerifiedAt: { $exists: false } },
+      { $set: { emailVerifiedAt: at } },
+    );
+  }
+
+  /** A new password; the reset link also proved the address. */
+  async setPassword(id: string, passwordHash: string): Promise<boolean> {
+    const result = await this.collection.updateOne({ _id: id }, { $set: { passwordHash } });
+    await this.markEmailVerified(id);
+    return result.matchedCount === 1;
   }
 
   async deleteById(id: string): Promise<void> {
