@@ -16,5 +16,7 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# Accounts keeps families' documents here (a volume in docker-compose.yml), owned by the runtime user.
+RUN mkdir -p /var/lib/guichet/documents && chown node:node /var/lib/guichet/documents
 USER node
 CMD ["sh", "-c", "exec node --enable-source-maps dist/apps/${SERVICE}/src/main.js"]
