@@ -8,6 +8,7 @@ import { EventOutbox, OutboxFields, withEvents } from '@guichet/messaging';
 import { ProblemException } from '@guichet/platform';
 import { CatalogueService } from '../catalogue/catalogue.service';
 import { allocate, AllocationOutcome } from '../domain/allocation';
+import { FactsRepository, siblingAtSite } from '../facts/facts.repository';
 import { notFound } from '../procedure/access';
 import { Clock } from '../procedure/clock';
 import { EnrolmentRepository } from '../procedure/enrolment.repository';
@@ -40,6 +41,7 @@ export class AllocationService {
     @InjectConnection() connection: Connection,
     private readonly catalogue: CatalogueService,
     private readonly enrolments: EnrolmentRepository,
+    private readonly facts: FactsRepository,
     private readonly procedure: ProcedureService,
     private readonly outbox: EventOutbox,
     private readonly clock: Clock,
@@ -61,16 +63,15 @@ export class AllocationService {
     }
     const submitted = await this.enrolments.submittedOf(offerId);
     const siblingCriterion = offer.procedure.priorities.some((p) => p.id === SIBLING);
-    const applicants = await Promise.all(
-      submitted.map(async (e) => ({
-        enrolmentId: e._id,
-        householdId: e.householdId,
-        criteria:
-          siblingCriterion && (await this.enrolments.hasAcceptedAtSite(e.householdId, e.siteId, offerId))
-            ? [...e.criteria, SIBLING]
-            : e.criteria,
-      })),
-    );
+    const facts = await this.facts.householdsById(submitted.map((e) => e.householdId));
+    const applicants = submitted.map((e) => ({
+      enrolmentId: e._id,
+      householdId: e.householdId,
+      criteria:
+        siblingCriterion && siblingAtSite(facts.get(e.householdId) ?? null, e.siteId, offerId)
+          ? [...e.criteria, SIBLING]
+          : e.criteria,
+    }));
     const allocation: AllocationDocument = {
       _id: randomUUID(),
       offerId,

@@ -28,10 +28,37 @@ export interface ProcedureRules {
 }
 
 /**
- * An offer: a service at a site for a period, with its capacity, rules and tariff grid. `places` is
- * the ledger of who holds a place (accepted, or offered and awaiting an answer): one document, so
- * taking a place is one conditional write and the capacity can never be exceeded.
+ * A place move in progress, written into the offer's ledger in the same write as the place it takes
+ * or before the one it frees, and removed once the enrolment has moved too: a move left behind by a
+ * crash is found by the sweep in this small document and completed, with no scan of the enrolments.
  */
+export interface PlaceMove {
+  id: string;
+  op: 'accept' | 'offer' | 'release' | 'enqueue';
+  at: Date;
+}
+
+/** A place held for a waitlisted family until it answers. */
+export interface HeldOffer {
+  id: string;
+  expiresAt: Date;
+}
+
+/**
+ * The ledger of an offer's places, in the offer's own document: who holds a place (accepted, or
+ * offered and awaiting an answer), who waits and in which order, the moves in progress and the
+ * place offers running. One document, so taking a place is one conditional write: the capacity can
+ * never be exceeded, and the waitlist order and positions are read without a query.
+ */
+export interface PlaceLedger {
+  free: number;
+  holders: string[];
+  waiting: string[];
+  moves: PlaceMove[];
+  offered: HeldOffer[];
+}
+
+/** An offer: a service at a site for a period, with its capacity, rules, tariff grid and place ledger. */
 export interface OfferDocument {
   _id: string;
   service: ServiceKind;
@@ -44,9 +71,17 @@ export interface OfferDocument {
   tariffGridId?: string;
   procedure: ProcedureRules;
   booking?: BookingRules;
-  places: { free: number; holders: string[] };
+  places: PlaceLedger;
   createdAt: Date;
 }
+
+export const emptyLedger = (capacity: number): PlaceLedger => ({
+  free: capacity,
+  holders: [],
+  waiting: [],
+  moves: [],
+  offered: [],
+});
 
 const isDuplicate = (error: unknown) => (error as { code?: number }).code === 11000;
 
@@ -55,13 +90,11 @@ export class CatalogueRepository implements OnModuleInit {
   private readonly sites: mongo.Collection<SiteDocument>;
   private readonly periods: mongo.Collection<PeriodDocument>;
   readonly offers: mongo.Collection<OfferDocument>;
-  private readonly waitlistCounters: mongo.Collection<{ _id: string; last: number }>;
 
   constructor(@InjectConnection() connection: Connection) {
     this.sites = connection.collection<SiteDocument>('sites');
     this.periods = connection.collection<PeriodDocument>('periods');
     this.offers = connection.collection<OfferDocument>('offers');
-    this.waitlistCounters = connection.collection<{ _id: string; last: number }>('waitlist_counters');
   }
 
   async onModuleInit(): Promise<void> {
@@ -113,25 +146,86 @@ export class CatalogueRepository implements OnModuleInit {
   }
 
   /**
-   * Gives a place of the offer to an enrolment if one is free. Taking the place it already holds is a
-   * success that changes nothing, so a retried step is harmless.
+   * Gives a place to an enrolment if one is free, recording the move (and the place offer, if any)
+   * in the same write and taking the enrolment off the waitlist. A newcomer (`ifNobodyWaits`) gets
+   * a place only when nobody waits. Holding the place already is a success that changes nothing.
    */
-  async takePlace(offerId: string, enrolmentId: string): Promise<boolean> {
+  async takePlace(
+    offerId: string,
+    move: PlaceMove,
+    options: { ifNobodyWaits?: boolean; offered?: HeldOffer } = {},
+  ): Promise<boolean> {
     const taken = await this.offers.updateOne(
-      { _id: offerId, 'places.free': { $gt: 0 }, 'places.holders': { $ne: enrolmentId } },
-      { $inc: { 'places.free': -1 }, $push: { 'places.holders': enrolmentId } },
+      {
+        _id: offerId,
+        'places.free': { $gt: 0 },
+        'places.holders': { $ne: move.id },
+        ...(options.ifNobodyWaits ? { 'places.waiting.0': { $exists: false } } : {}),
+      },
+      {
+        $inc: { 'places.free': -1 },
+        $push: {
+          'places.holders': move.id,
+          'places.moves': move,
+          ...(options.offered ? { 'places.offered': options.offered } : {}),
+        },
+        $pullAll: { 'places.waiting': [move.id] },
+      },
     );
     if (taken.modifiedCount === 1) return true;
-    return this.holds(offerId, enrolmentId);
+    return this.holds(offerId, move.id);
   }
 
-  /** Frees the place an enrolment holds; nothing when it holds none (a retried step). */
-  async releasePlace(offerId: string, enrolmentId: string): Promise<boolean> {
-    const released = await this.offers.updateOne(
-      { _id: offerId, 'places.holders': enrolmentId },
-      { $inc: { 'places.free': 1 }, $pullAll: { 'places.holders': [enrolmentId] } },
+  /** Records a move before the enrolment changes (a release, a place on the waitlist). */
+  async beginMove(offerId: string, move: PlaceMove): Promise<OfferDocument | null> {
+    return this.offers.findOneAndUpdate(
+      { _id: offerId },
+      { $push: { 'places.moves': move } },
+      { returnDocument: 'after' },
     );
+  }
+
+  /** The move is complete on both sides. */
+  async settle(offerId: string, move: PlaceMove): Promise<void> {
+    await this.offers.updateOne({ _id: offerId }, { $pullAll: { 'places.moves': [move] } });
+  }
+
+  /** Frees the place an enrolment holds, with the move and place offer that went with it. */
+  async releasePlace(
+    offerId: string,
+    id: string,
+    done: { move?: PlaceMove; offered?: HeldOffer } = {},
+  ): Promise<boolean> {
+    const pulls = {
+      ...(done.move ? { 'places.moves': [done.move] } : {}),
+      ...(done.offered ? { 'places.offered': [done.offered] } : {}),
+    };
+    const released = await this.offers.updateOne(
+      { _id: offerId, 'places.holders': id },
+      { $inc: { 'places.free': 1 }, $pullAll: { 'places.holders': [id], ...pulls } },
+    );
+    if (released.modifiedCount === 0 && Object.keys(pulls).length) {
+      await this.offers.updateOne({ _id: offerId }, { $pullAll: pulls });
+    }
     return released.modifiedCount === 1;
+  }
+
+  /** Puts a waitlisted enrolment at the end of the queue (once), completing its move. */
+  async enqueue(offerId: string, move: PlaceMove): Promise<void> {
+    await this.offers.updateOne(
+      { _id: offerId, 'places.waiting': { $ne: move.id }, 'places.holders': { $ne: move.id } },
+      { $push: { 'places.waiting': move.id } },
+    );
+    await this.settle(offerId, move);
+  }
+
+  async leaveWaitlist(offerId: string, id: string): Promise<void> {
+    await this.offers.updateOne({ _id: offerId }, { $pullAll: { 'places.waiting': [id] } });
+  }
+
+  /** A place offer ended (accepted, declined or expired): its entry goes. */
+  async closeHeldOffer(offerId: string, offered: HeldOffer): Promise<void> {
+    await this.offers.updateOne({ _id: offerId }, { $pullAll: { 'places.offered': [offered] } });
   }
 
   async holds(offerId: string, enrolmentId: string): Promise<boolean> {
@@ -140,15 +234,11 @@ export class CatalogueRepository implements OnModuleInit {
     );
   }
 
-  /** The next number in the offer's waitlist order: strictly increasing, whatever the clock says. */
-  async nextWaitlistNumber(offerId: string): Promise<number> {
-    // A counter of its own: the offer document holds the place ledger, too big to return for a number.
-    const counter = await this.waitlistCounters.findOneAndUpdate(
-      { _id: offerId },
-      { $inc: { last: 1 } },
-      { returnDocument: 'after', upsert: true },
-    );
-    return counter?.last ?? 0;
+  /** Offers with moves or place offers to look at (a handful: the offers collection is small). */
+  withOpenMoves(): Promise<OfferDocument[]> {
+    return this.offers
+      .find({ $or: [{ 'places.moves.0': { $exists: true } }, { 'places.offered.0': { $exists: true } }] })
+      .toArray();
   }
 
   /** Changes the capacity unless that would leave fewer places than holders; false then. */

@@ -2,13 +2,12 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Principal } from '@guichet/auth';
 import { ProblemException } from '@guichet/platform';
 import { parisDate } from '../domain/paris-time';
-import { FactsRepository, qfOn } from '../facts/facts.repository';
+import { childRank, FactsRepository, qfOn } from '../facts/facts.repository';
 import { assertMayManage, notFound } from '../procedure/access';
 import { Clock } from '../procedure/clock';
-import { EnrolmentRepository } from '../procedure/enrolment.repository';
 import { ProcedureService } from '../procedure/procedure.service';
 import { TariffsClient } from '../procedure/tariffs.client';
-import { CatalogueRepository, OfferDocument } from './catalogue.repository';
+import { CatalogueRepository, emptyLedger, OfferDocument } from './catalogue.repository';
 import { CreateOfferDto, CreatePeriodDto, CreateSiteDto } from './catalogue.dto';
 
 /** A DTO's own fields without the undefined ones (stored as null otherwise). */
@@ -26,7 +25,6 @@ export class CatalogueService {
   constructor(
     private readonly catalogue: CatalogueRepository,
     private readonly facts: FactsRepository,
-    private readonly enrolments: EnrolmentRepository,
     private readonly procedure: ProcedureService,
     private readonly tariffs: TariffsClient,
     private readonly clock: Clock,
@@ -91,7 +89,7 @@ export class CatalogueService {
         keepSiblingsTogether: body.procedure.keepSiblingsTogether ?? false,
       },
       ...(body.booking ? { booking: compact({ ...body.booking }) } : {}),
-      places: { free: body.capacity, holders: [] },
+      places: emptyLedger(body.capacity),
       createdAt: this.clock.now(),
     };
     if (!(await this.catalogue.insert('offers', offer))) throw exists('Cette offre');
@@ -158,7 +156,7 @@ export class CatalogueService {
             ? await this.tariffs.preview(authorization, offer.tariffGridId, date, {
                 qf: qfOn(facts, date)?.qf,
                 resident: facts?.resident ?? false,
-                childRank: (await this.enrolments.countAccepted(householdId, offer.service, '')) + 1,
+                childRank: childRank(facts, offer.service, ''),
                 pai: facts?.children?.[childId]?.pai ?? false,
               })
             : null;

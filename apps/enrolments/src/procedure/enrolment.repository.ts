@@ -30,17 +30,6 @@ export interface PriceSegment {
   explanation: string[];
 }
 
-/**
- * A place move in progress: set before the offer's ledger is written and cleared with the enrolment's
- * new status, so a move interrupted by a crash is found and completed by the sweep.
- */
-export interface PendingMove {
-  op: 'accept' | 'offer' | 'release';
-  at: Date;
-  origin: 'fcfs' | 'agent' | 'allocation' | 'family';
-  allocation?: AllocationRef;
-}
-
 export interface AllocationRef {
   allocationId: string;
   rank: number;
@@ -69,11 +58,8 @@ export interface EnrolmentDocument extends OutboxFields {
   decidedAt?: Date;
   rejection?: { code: string; reason: string };
   cancellation?: { by: string; at: Date };
-  /** Order on the waitlist: allocation ranks first, then the time of waitlisting. */
-  waitlistKey?: string;
   allocation?: AllocationRef;
   placeOffer?: { expiresAt: Date };
-  pending?: PendingMove;
   prices: PriceSegment[];
   /** The last PriceComputed events applied, so a redelivered one changes nothing. */
   priceEvents: string[];
@@ -98,9 +84,7 @@ export class EnrolmentRepository implements OnModuleInit {
       { name: 'one_active_per_child_and_offer', unique: true },
     );
     await this.collection.createIndex({ householdId: 1 }, { name: 'household' });
-    await this.collection.createIndex({ offerId: 1, status: 1, waitlistKey: 1 }, { name: 'offer_status' });
-    await this.collection.createIndex({ 'pending.at': 1 }, { name: 'pending_moves' });
-    await this.collection.createIndex({ 'placeOffer.expiresAt': 1 }, { name: 'place_offers' });
+    await this.collection.createIndex({ offerId: 1, status: 1 }, { name: 'offer_status' });
   }
 
   find(id: string): Promise<EnrolmentDocument | null> {
@@ -136,36 +120,6 @@ export class EnrolmentRepository implements OnModuleInit {
     });
   }
 
-  async waitlistPosition(enrolment: Pick<EnrolmentDocument, 'offerId' | 'waitlistKey'>): Promise<number> {
-    return (
-      (await this.collection.countDocuments({
-        offerId: enrolment.offerId,
-        status: 'waitlisted',
-        waitlistKey: { $lt: enrolment.waitlistKey ?? '' },
-      })) + 1
-    );
-  }
-
-  async anyoneWaiting(offerId: string): Promise<boolean> {
-    return (await this.collection.countDocuments({ offerId, status: 'waitlisted' }, { limit: 1 })) > 0;
-  }
-
-  nextOnWaitlist(offerId: string): Promise<EnrolmentDocument | null> {
-    return this.collection.findOne(
-      { offerId, status: 'waitlisted', pending: { $exists: false } },
-      { sort: { waitlistKey: 1 } },
-    );
-  }
-
-  countAccepted(householdId: string, service: ServiceKind, exceptId: string): Promise<number> {
-    return this.collection.countDocuments({
-      householdId,
-      service,
-      status: 'accepted',
-      _id: { $ne: exceptId },
-    });
-  }
-
   ofHousehold(householdId: string, statuses?: EnrolmentStatus[]): Promise<EnrolmentDocument[]> {
     const filter: mongo.Filter<EnrolmentDocument> = { householdId };
     if (statuses) filter.status = { $in: statuses };
@@ -176,29 +130,7 @@ export class EnrolmentRepository implements OnModuleInit {
     return this.collection.find(filter).sort({ createdAt: 1, _id: 1 }).skip(skip).limit(limit).toArray();
   }
 
-  expiredPlaceOffers(now: Date, limit = 100): Promise<EnrolmentDocument[]> {
-    return this.collection
-      .find({ status: 'offered', 'placeOffer.expiresAt': { $lte: now } })
-      .limit(limit)
-      .toArray();
-  }
-
-  stalePendingMoves(before: Date, limit = 100): Promise<EnrolmentDocument[]> {
-    return this.collection
-      .find({ 'pending.at': { $lt: before } })
-      .limit(limit)
-      .toArray();
-  }
-
   submittedOf(offerId: string): Promise<EnrolmentDocument[]> {
     return this.collection.find({ offerId, status: 'submitted' }).toArray();
-  }
-
-  async hasAcceptedAtSite(householdId: string, siteId: string, exceptOfferId: string): Promise<boolean> {
-    const found = await this.collection.countDocuments(
-      { householdId, siteId, status: 'accepted', offerId: { $ne: exceptOfferId } },
-      { limit: 1 },
-    );
-    return found > 0;
   }
 }

@@ -13,10 +13,10 @@ import {
 } from '@guichet/contracts';
 import { EventOutbox, newDocumentWithEvents } from '@guichet/messaging';
 import { ProblemException } from '@guichet/platform';
-import { CatalogueRepository, OfferDocument } from '../catalogue/catalogue.repository';
+import { CatalogueRepository, HeldOffer, OfferDocument, PlaceMove } from '../catalogue/catalogue.repository';
 import { assessEligibility, Eligibility } from '../domain/eligibility';
 import { parisDate } from '../domain/paris-time';
-import { FactsRepository, HouseholdFactsDocument } from '../facts/facts.repository';
+import { childRank, FactsRepository, HouseholdFactsDocument } from '../facts/facts.repository';
 import { assertMayManage, notFound } from './access';
 import { Clock } from './clock';
 import {
@@ -25,7 +25,6 @@ import {
   EnrolmentDocument,
   EnrolmentRepository,
   EnrolmentStatus,
-  PendingMove,
   PLACE_HOLDING,
 } from './enrolment.repository';
 
@@ -54,8 +53,8 @@ const STATUS_LABELS: Record<EnrolmentStatus, string> = {
  * The enrolment procedure: draft → submitted → accepted | waitlisted | rejected → cancelled, with
  * places offered from the waitlist. Every change of an enrolment is one single-document write with
  * its events; places are taken and freed in the offer's ledger, so they can never exceed capacity.
- * A move that touches both documents is marked `pending` first and completed by {@link sweep} if
- * the process dies in between.
+ * A move that touches both documents is recorded in the offer's ledger and completed by
+ * {@link sweep} if the process dies in between.
  */
 @Injectable()
 export class ProcedureService {
@@ -83,9 +82,13 @@ export class ProcedureService {
     return enrolment;
   }
 
-  async view(enrolment: EnrolmentDocument) {
-    const position =
-      enrolment.status === 'waitlisted' ? await this.enrolments.waitlistPosition(enrolment) : undefined;
+  async view(enrolment: EnrolmentDocument, offer?: OfferDocument | null) {
+    const queue =
+      enrolment.status === 'waitlisted'
+        ? (offer ?? (await this.catalogue.offer(enrolment.offerId)))?.places.waiting
+        : undefined;
+    const index = queue?.indexOf(enrolment._id) ?? -1;
+    const position = index >= 0 ? index + 1 : undefined;
     return {
       id: enrolment._id,
       householdId: enrolment.householdId,
@@ -197,7 +200,18 @@ export class ProcedureService {
         detail: 'Cette clé Idempotency-Key a déjà servi pour une autre demande.',
       });
     }
-    return earlier.firstAnswer ?? this.view(earlier);
+    if (earlier.firstAnswer) return earlier.firstAnswer;
+    // The first request stopped half-way (a crash): finish what it started, then answer.
+    const offer = await this.offerOf(earlier);
+    const settled =
+      earlier.status === 'submitted'
+        ? await this.afterSubmission(
+            earlier,
+            offer,
+            this.assess(await this.facts.household(earlier.householdId), earlier.childId, offer),
+          )
+        : earlier;
+    return this.view(settled);
   }
 
   async submit(principal: Principal, id: string) {
@@ -219,15 +233,16 @@ export class ProcedureService {
     return this.view(await this.afterSubmission(submitted, offer, eligibility));
   }
 
-  /** First come, first served: a complete application gets a free place at once, or joins the waitlist. */
+  /**
+   * First come, first served: a complete application gets a free place at once if nobody waits
+   * (a freed place belongs to the waitlist), or joins the waitlist.
+   */
   private async afterSubmission(
     enrolment: EnrolmentDocument,
     offer: OfferDocument,
     eligibility: Eligibility,
   ): Promise<EnrolmentDocument> {
     if (offer.procedure.mode !== 'fcfs' || !eligibility.documentsComplete) return enrolment;
-    // A freed place belongs to the waitlist: a newcomer takes one only when nobody is waiting.
-    if (await this.enrolments.anyoneWaiting(offer._id)) return this.waitlist(enrolment, 'submitted');
     return (
       (await this.placeAndAccept(enrolment, offer, 'fcfs', ['submitted'])) ??
       (await this.waitlist(enrolment, 'submitted'))
@@ -273,6 +288,7 @@ export class ProcedureService {
       'placeOffer.expiresAt': { $gt: now },
     });
     if (!accepted) throw this.invalidTransition(await this.current(id), 'accepter la place');
+    await this.catalogue.closeHeldOffer(enrolment.offerId, { id, expiresAt: enrolment.placeOffer.expiresAt });
     return this.view(accepted);
   }
 
@@ -336,38 +352,38 @@ export class ProcedureService {
 
   // ---------------------------------------------------------------- moves
 
+  private move(id: string, op: PlaceMove['op']): PlaceMove {
+    return { id, op, at: this.clock.now() };
+  }
+
   /**
-   * Takes a place for the enrolment and accepts it: marks the move, writes the ledger, then the
-   * enrolment with EnrolmentAccepted. Null when no place is free (the enrolment is left as it was).
+   * Takes a place for the enrolment and accepts it: the offer's ledger first (the place and the move
+   * in one write), then the enrolment with EnrolmentAccepted, then the move is settled. Null when no
+   * place is free, or the enrolment moved meanwhile (the place then goes back).
    */
   async placeAndAccept(
     enrolment: EnrolmentDocument,
     offer: OfferDocument,
-    origin: PendingMove['origin'],
+    origin: 'fcfs' | 'agent' | 'allocation',
     from: EnrolmentStatus[],
     allocation?: AllocationRef,
   ): Promise<EnrolmentDocument | null> {
-    const move: PendingMove = {
-      op: 'accept',
-      at: this.clock.now(),
-      origin,
-      ...(allocation ? { allocation } : {}),
-    };
-    const marked = await this.enrolments.transition(
-      enrolment._id,
-      { status: { $in: from }, pending: { $exists: false } },
-      { $set: { pending: move } },
-    );
-    if (!marked) return null;
-    if (!(await this.catalogue.takePlace(offer._id, enrolment._id))) {
-      await this.enrolments.transition(
-        enrolment._id,
-        { 'pending.op': 'accept' },
-        { $unset: { pending: '' } },
+    let current = enrolment;
+    if (allocation) {
+      const ranked = await this.enrolments.transition(
+        current._id,
+        { status: { $in: from } },
+        { $set: { allocation } },
       );
-      return null;
+      if (!ranked) return null;
+      current = ranked;
     }
-    return this.completeAccept(marked, offer, { 'pending.op': 'accept' });
+    const move = this.move(current._id, 'accept');
+    if (!(await this.catalogue.takePlace(offer._id, move, { ifNobodyWaits: origin === 'fcfs' }))) return null;
+    const accepted = await this.completeAccept(current, offer, { status: { $in: from } });
+    await this.catalogue.settle(offer._id, move);
+    if (!accepted) await this.reconcile(offer._id, current._id);
+    return accepted;
   }
 
   /** The enrolment holds its place: it becomes accepted, with the facts tariffs prices it from. */
@@ -379,14 +395,13 @@ export class ProcedureService {
     const now = this.clock.now();
     const today = parisDate(now);
     const facts = await this.facts.household(enrolment.householdId);
-    const allocation = enrolment.pending?.allocation ?? enrolment.allocation;
+    const allocation = enrolment.allocation;
     const accepted = this.outbox.entry(
       EnrolmentAccepted,
       this.event(enrolment, {
         ...(offer.tariffGridId ? { tariffGridId: offer.tariffGridId } : {}),
         startsOn: offer.days.startsOn > today ? offer.days.startsOn : today,
-        childRank:
-          (await this.enrolments.countAccepted(enrolment.householdId, enrolment.service, enrolment._id)) + 1,
+        childRank: childRank(facts, enrolment.service, enrolment._id),
         pai: facts?.children?.[enrolment.childId]?.pai ?? false,
         ...(allocation ? { allocationId: allocation.allocationId, rank: allocation.rank } : {}),
       }),
@@ -394,31 +409,36 @@ export class ProcedureService {
     const done = await this.enrolments.transition(
       enrolment._id,
       filter,
-      {
-        $set: { status: 'accepted', decidedAt: now, ...(allocation ? { allocation } : {}) },
-        $unset: { pending: '', placeOffer: '', waitlistKey: '' },
-      },
+      { $set: { status: 'accepted', decidedAt: now }, $unset: { placeOffer: '' } },
       [accepted],
     );
-    if (done) this.outbox.published();
+    if (!done) return null;
+    this.outbox.published();
+    await this.facts.place(done.householdId, done._id, {
+      service: done.service,
+      siteId: done.siteId,
+      offerId: done.offerId,
+    });
     return done;
   }
 
-  /** Puts an enrolment on the waitlist, behind everyone already there (or at its allocation rank). */
+  /**
+   * Puts an enrolment on the waitlist, behind everyone already there (or in allocation rank order,
+   * since an allocation is applied in that order): the move is recorded in the ledger first, so a
+   * waitlisted enrolment missing from the queue after a crash is put back by the sweep.
+   */
   async waitlist(
     enrolment: EnrolmentDocument,
     from: EnrolmentStatus,
     allocation?: AllocationRef,
   ): Promise<EnrolmentDocument> {
-    const now = this.clock.now();
-    const waitlistKey = allocation
-      ? `0:${allocation.allocationId}:${String(allocation.rank).padStart(7, '0')}`
-      : `1:${String(await this.catalogue.nextWaitlistNumber(enrolment.offerId)).padStart(10, '0')}`;
-    const position = await this.enrolments.waitlistPosition({ offerId: enrolment.offerId, waitlistKey });
+    const move = this.move(enrolment._id, 'enqueue');
+    const offer = await this.catalogue.beginMove(enrolment.offerId, move);
+    const position = (offer?.places.waiting.filter((id) => id !== enrolment._id).length ?? 0) + 1;
     const waitlisted = await this.enrolments.transition(
       enrolment._id,
-      { status: from, pending: { $exists: false } },
-      { $set: { status: 'waitlisted', waitlistKey, decidedAt: now, ...(allocation ? { allocation } : {}) } },
+      { status: from },
+      { $set: { status: 'waitlisted', decidedAt: this.clock.now(), ...(allocation ? { allocation } : {}) } },
       [
         this.outbox.entry(
           EnrolmentWaitlisted,
@@ -429,14 +449,19 @@ export class ProcedureService {
         ),
       ],
     );
-    if (!waitlisted) return await this.current(enrolment._id);
+    if (!waitlisted) {
+      await this.catalogue.settle(enrolment.offerId, move);
+      return this.current(enrolment._id);
+    }
     this.outbox.published();
+    await this.catalogue.enqueue(enrolment.offerId, move);
     return waitlisted;
   }
 
   /**
-   * Ends an enrolment (cancelled, rejected or expired). One that held a place keeps a pending
-   * release in the same write, then the place is freed and offered to the waitlist.
+   * Ends an enrolment (cancelled, rejected or expired). One that held a place records the release
+   * in the ledger first, then the enrolment changes with its event, then the place is freed and
+   * offered to the waitlist.
    */
   private async end(
     enrolment: EnrolmentDocument,
@@ -453,6 +478,8 @@ export class ProcedureService {
     if (!from.includes(enrolment.status)) return null;
     const now = this.clock.now();
     const heldPlace = PLACE_HOLDING.includes(enrolment.status);
+    const move = heldPlace ? this.move(enrolment._id, 'release') : undefined;
+    if (move) await this.catalogue.beginMove(enrolment.offerId, move);
     const events =
       status === 'rejected'
         ? [
@@ -476,7 +503,6 @@ export class ProcedureService {
       enrolment._id,
       {
         status: enrolment.status,
-        pending: { $exists: false },
         ...(status === 'expired' ? { 'placeOffer.expiresAt': { $lte: now } } : {}),
       },
       {
@@ -486,123 +512,134 @@ export class ProcedureService {
           decidedAt: now,
           ...(rejection ? { rejection } : {}),
           ...(status === 'cancelled' ? { cancellation: { by, at: now } } : {}),
-          ...(heldPlace
-            ? { pending: { op: 'release', at: now, origin: by === 'family' ? 'family' : 'agent' } }
-            : {}),
         },
-        $unset: { placeOffer: '', waitlistKey: '' },
       },
       events,
     );
-    if (!ended) return null;
+    if (!ended) {
+      if (move) await this.catalogue.settle(enrolment.offerId, move);
+      return null;
+    }
     this.outbox.published();
-    return heldPlace ? this.releaseAndRefill(ended) : ended;
-  }
-
-  private async releaseAndRefill(enrolment: EnrolmentDocument): Promise<EnrolmentDocument> {
-    await this.catalogue.releasePlace(enrolment.offerId, enrolment._id);
-    const done = await this.enrolments.transition(
-      enrolment._id,
-      { 'pending.op': 'release' },
-      { $unset: { pending: '' } },
-    );
-    await this.fillFromWaitlist(enrolment.offerId);
-    return done ?? enrolment;
+    if (enrolment.status === 'accepted') await this.facts.unplace(enrolment.householdId, enrolment._id);
+    if (enrolment.status === 'waitlisted')
+      await this.catalogue.leaveWaitlist(enrolment.offerId, enrolment._id);
+    if (move) {
+      const offered = enrolment.placeOffer && {
+        id: enrolment._id,
+        expiresAt: enrolment.placeOffer.expiresAt,
+      };
+      await this.catalogue.releasePlace(enrolment.offerId, enrolment._id, { move, offered });
+      await this.fillFromWaitlist(enrolment.offerId);
+    }
+    return ended;
   }
 
   /**
    * Offers every free place to the next family on the waitlist, who has the offer's time to accept.
-   * The place is held for it in the ledger, so it cannot go to anyone else meanwhile.
+   * The place is held for it in the ledger (with the place offer and the move, in one write), so it
+   * cannot go to anyone else meanwhile. Enrolments no longer waiting are taken out of the queue.
    */
   async fillFromWaitlist(offerId: string): Promise<number> {
     let offered = 0;
-    for (let guard = 0; guard < 1_000; guard++) {
+    for (let guard = 0; guard < 10_000; guard++) {
       const offer = await this.catalogue.offer(offerId);
-      if (!offer || offer.places.free <= 0) break;
-      const next = await this.enrolments.nextOnWaitlist(offerId);
-      if (!next) break;
-      const marked = await this.enrolments.transition(
-        next._id,
-        { status: 'waitlisted', pending: { $exists: false } },
-        { $set: { pending: { op: 'offer', at: this.clock.now(), origin: 'agent' } } },
-      );
-      if (!marked) continue;
-      if (!(await this.catalogue.takePlace(offerId, next._id))) {
-        await this.enrolments.transition(next._id, { 'pending.op': 'offer' }, { $unset: { pending: '' } });
-        break;
+      const head = offer?.places.waiting[0];
+      if (!offer || offer.places.free <= 0 || !head) break;
+      const next = await this.enrolments.find(head);
+      if (next?.status !== 'waitlisted') {
+        await this.catalogue.leaveWaitlist(offerId, head);
+        continue;
       }
-      if (await this.completeOffer(marked, offer)) offered += 1;
+      const move = this.move(head, 'offer');
+      const held = {
+        id: head,
+        expiresAt: new Date(move.at.getTime() + offer.procedure.placeOfferMinutes * 60_000),
+      };
+      if (!(await this.catalogue.takePlace(offerId, move, { offered: held }))) break;
+      if (await this.completeOffer(next, held)) offered += 1;
+      else await this.reconcile(offerId, head);
+      await this.catalogue.settle(offerId, move);
     }
     return offered;
   }
 
   private async completeOffer(
     enrolment: EnrolmentDocument,
-    offer: OfferDocument,
+    held: HeldOffer,
   ): Promise<EnrolmentDocument | null> {
-    const expiresAt = new Date(this.clock.now().getTime() + offer.procedure.placeOfferMinutes * 60_000);
     const done = await this.enrolments.transition(
       enrolment._id,
-      { 'pending.op': 'offer' },
-      { $set: { status: 'offered', placeOffer: { expiresAt } }, $unset: { pending: '', waitlistKey: '' } },
-      [this.outbox.entry(PlaceOffered, this.event(enrolment, { expiresAt: expiresAt.toISOString() }))],
+      { status: 'waitlisted' },
+      { $set: { status: 'offered', placeOffer: { expiresAt: held.expiresAt } } },
+      [this.outbox.entry(PlaceOffered, this.event(enrolment, { expiresAt: held.expiresAt.toISOString() }))],
     );
     if (done) this.outbox.published();
     return done;
   }
 
+  /** After a move that did not complete: a place held by an enrolment that does not hold one goes back. */
+  private async reconcile(offerId: string, id: string): Promise<void> {
+    const enrolment = await this.enrolments.find(id);
+    if (enrolment && PLACE_HOLDING.includes(enrolment.status)) return;
+    if (await this.catalogue.releasePlace(offerId, id)) await this.fillFromWaitlist(offerId);
+  }
+
   // ---------------------------------------------------------------- sweep
 
   /**
-   * Passes on the places whose offer expired, and completes the moves a crash interrupted: every
-   * step is conditional, so running it twice, or beside a live request, changes nothing more.
+   * Passes on the places whose offer expired, and completes the moves a crash interrupted, reading
+   * only the offers' ledgers. Every step is conditional, so running it twice, or beside a live
+   * request, changes nothing more.
    */
   async sweep(staleAfterMs: number): Promise<{ expired: number; resumed: number }> {
     const now = this.clock.now();
+    const stale = now.getTime() - staleAfterMs;
     let expired = 0;
-    for (const enrolment of await this.enrolments.expiredPlaceOffers(now)) {
-      if (await this.end(enrolment, 'expired', 'offer-expired')) expired += 1;
-    }
     let resumed = 0;
-    for (const enrolment of await this.enrolments.stalePendingMoves(new Date(now.getTime() - staleAfterMs))) {
-      await this.resume(enrolment).then(
-        () => (resumed += 1),
-        (error: unknown) =>
-          this.logger.error({ err: error, enrolmentId: enrolment._id }, 'could not resume a place move'),
-      );
+    for (const offer of await this.catalogue.withOpenMoves()) {
+      for (const held of offer.places.offered.filter((o) => o.expiresAt <= now)) {
+        const enrolment = await this.enrolments.find(held.id);
+        if (enrolment?.status === 'offered' && (await this.end(enrolment, 'expired', 'offer-expired')))
+          expired += 1;
+        else await this.catalogue.closeHeldOffer(offer._id, held);
+      }
+      for (const move of offer.places.moves.filter((m) => m.at.getTime() < stale)) {
+        await this.resume(offer, move).then(
+          () => (resumed += 1),
+          (error: unknown) =>
+            this.logger.error({ err: error, enrolmentId: move.id }, 'could not resume a place move'),
+        );
+      }
     }
     return { expired, resumed };
   }
 
-  private async resume(enrolment: EnrolmentDocument): Promise<void> {
-    const move = enrolment.pending;
-    if (!move) return;
-    const offer = await this.offerOf(enrolment);
-    if (move.op === 'release') {
-      await this.releaseAndRefill(enrolment);
+  private async resume(offer: OfferDocument, move: PlaceMove): Promise<void> {
+    const enrolment = await this.enrolments.find(move.id);
+    const holds = offer.places.holders.includes(move.id);
+    if (
+      enrolment &&
+      holds &&
+      move.op === 'accept' &&
+      ['submitted', 'waitlisted'].includes(enrolment.status)
+    ) {
+      await this.completeAccept(enrolment, offer, { status: enrolment.status });
+    } else if (enrolment && holds && move.op === 'offer' && enrolment.status === 'waitlisted') {
+      const held = offer.places.offered.find((o) => o.id === move.id);
+      if (held) await this.completeOffer(enrolment, held);
+    } else if (enrolment && move.op === 'enqueue' && enrolment.status === 'waitlisted') {
+      await this.catalogue.enqueue(offer._id, move);
       return;
     }
-    const holds = await this.catalogue.holds(offer._id, enrolment._id);
-    const retakes = move.op === 'accept' && (move.origin === 'fcfs' || move.origin === 'allocation');
-    if (holds || (retakes && (await this.catalogue.takePlace(offer._id, enrolment._id)))) {
-      if (move.op === 'accept') await this.completeAccept(enrolment, offer, { 'pending.op': 'accept' });
-      else await this.completeOffer(enrolment, offer);
-      return;
-    }
-    const cleared = await this.enrolments.transition(
-      enrolment._id,
-      { 'pending.op': move.op },
-      { $unset: { pending: '' } },
-    );
-    if (cleared && retakes) await this.waitlist(cleared, cleared.status, move.allocation);
+    await this.catalogue.settle(offer._id, move);
+    await this.reconcile(offer._id, move.id);
   }
 
   /** GDPR erasure: the household's live enrolments end (their places go to others). */
   async eraseHousehold(householdId: string): Promise<void> {
     for (const enrolment of await this.enrolments.ofHousehold(householdId, ACTIVE_STATUSES)) {
-      if (enrolment.pending) await this.resume(enrolment);
-      const current = await this.current(enrolment._id);
-      if (ACTIVE_STATUSES.includes(current.status)) await this.end(current, 'cancelled', 'erasure');
+      await this.end(enrolment, 'cancelled', 'erasure');
     }
   }
 

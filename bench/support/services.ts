@@ -1,0 +1,104 @@
+// Runs Guichet services from their build as separate processes, as `./guichet start` does, for benchmarks.
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expectEventually, testInfrastructure, uniqueName } from '@guichet/testing';
+
+export const root = join(__dirname, '..', '..');
+
+export interface RunningService {
+  name: string;
+  url: string;
+  database: string;
+  process: ChildProcess;
+}
+
+export function build(): void {
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`build failed: ${result.stderr}`);
+}
+
+/** Starts one service from dist/ with its own fresh database; resolves once it is ready. */
+export async function startService(
+  name: string,
+  port: number,
+  env: Record<string, string>,
+): Promise<RunningService> {
+  const database = uniqueName(`bench-${name}`);
+  const child = spawn(process.execPath, [join(root, 'dist', 'apps', name, 'src', 'main.js')], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      MONGODB_URI: `${testInfrastructure.mongoBaseUri}/${database}`,
+      KAFKA_BROKERS: testInfrastructure.kafkaBrokers.join(','),
+      REDIS_URL: testInfrastructure.redisUrl,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await expectEventually(
+    async () => {
+      const response = await fetch(`${url}/health/ready`);
+      if (response.status !== 200) throw new Error(`${name} not ready`);
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
+  return { name, url, database, process: child };
+}
+
+export async function stopService(service: RunningService): Promise<void> {
+  if (service.process.exitCode !== null) return;
+  await new Promise((resolve) => {
+    service.process.once('exit', resolve);
+    service.process.kill('SIGTERM');
+  });
+}
+
+/** Resident memory of a process, in MiB (Linux /proc). */
+export function residentMiB(pid: number | undefined): number {
+  if (!pid) return 0;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round((kib / 1024) * 10) / 10;
+}
+
+/** p-th percentile (0-100) of sorted numbers. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** Runs `count` tasks with at most `concurrency` at once; returns each task's latency in ms. */
+export async function runConcurrently(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<void>,
+): Promise<{ latencies: number[]; errors: number; elapsedMs: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const index = next++;
+        const t0 = performance.now();
+        try {
+          await task(index);
+          latencies.push(performance.now() - t0);
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  return { latencies: latencies.sort((a, b) => a - b), errors, elapsedMs: performance.now() - started };
+}
