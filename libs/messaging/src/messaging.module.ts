@@ -60,9 +60,12 @@ export class EventOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     return outboxEntry(this.source, definition, event);
   }
 
-  /** Call after a write that added events: the relay publishes them at once rather than at its next poll. */
-  published(): void {
-    this.relay.nudge();
+  /**
+   * Call after a write that added events, naming the document: the relay publishes them at once, by
+   * id. Without a document, the relay searches every outbox collection, which scans on FerretDB.
+   */
+  published(collection?: string, id?: string): void {
+    this.relay.nudge(collection, id);
   }
 
   async onApplicationBootstrap(): Promise<void> {

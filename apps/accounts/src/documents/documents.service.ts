@@ -97,7 +97,7 @@ export class DocumentsService {
       await this.storage.delete(document.storageKey);
       throw error;
     }
-    this.outbox.published();
+    this.outbox.published('documents', document._id);
     return this.view(document);
   }
 
@@ -155,7 +155,7 @@ export class DocumentsService {
         detail: 'Le document a changé entre-temps : réessayez.',
       });
     }
-    this.outbox.published();
+    this.outbox.published('documents', reviewed._id);
     return this.view(reviewed);
   }
 
@@ -170,9 +170,11 @@ export class DocumentsService {
         version: document.version + 1,
       };
       // Lost to a concurrent review: the next sweep sees it again.
-      if (await this.documents.replace(next, [this.statusEvent(next)])) expired++;
+      if (await this.documents.replace(next, [this.statusEvent(next)])) {
+        expired++;
+        this.outbox.published('documents', next._id);
+      }
     }
-    if (expired > 0) this.outbox.published();
     return expired;
   }
 

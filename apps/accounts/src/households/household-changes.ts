@@ -100,7 +100,7 @@ export class HouseholdChanges {
       }),
       this.contactEvent(household),
     ];
-    if (await this.households.create(household, events)) this.outbox.published();
+    if (await this.households.create(household, events)) this.outbox.published('households', household._id);
     return (await this.households.find(facts.id)) ?? household;
   }
 
@@ -120,7 +120,7 @@ export class HouseholdChanges {
       const events = apply(household);
       if (JSON.stringify(contactOf(household)) !== contactBefore) events.push(this.contactEvent(household));
       if (await this.households.replace(household, events)) {
-        this.outbox.published();
+        this.outbox.published('households', household._id);
         return household;
       }
     }

@@ -206,7 +206,7 @@ export class HouseholdService {
         data: { householdId: id, erasedAt: erasedAt.toISOString() },
       });
       if (await this.households.replace(erased, [event])) {
-        this.outbox.published();
+        this.outbox.published('households', id);
         break;
       }
       household = (await this.households.find(id)) ?? household;

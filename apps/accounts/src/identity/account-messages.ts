@@ -76,7 +76,7 @@ export class AccountMessages implements OnModuleInit {
         event,
       ]),
     );
-    this.outbox.published();
+    this.outbox.published('account_tokens', hash(token));
   }
 
   /** Spends a link's token once: its account id, or null when unknown, used, expired or of another purpose. */

@@ -145,7 +145,7 @@ export class AllocationService {
       ]),
       { returnDocument: 'after' },
     );
-    this.outbox.published();
+    this.outbox.published('allocations', id);
     return this.view(published ?? allocation);
   }
 

@@ -151,7 +151,7 @@ export class BookingService {
         detail: 'Les réservations ont changé entre-temps : rechargez-les puis recommencez.',
       });
     }
-    this.outbox.published();
+    this.outbox.published('bookings', enrolment._id);
     return this.view(enrolment, { ...next, rev: (current?.rev ?? 0) + 1 });
   }
 

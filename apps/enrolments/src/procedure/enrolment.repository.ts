@@ -4,6 +4,9 @@ import type { Connection, mongo } from 'mongoose';
 import type { ServiceKind } from '@guichet/contracts';
 import { OutboxEntry, OutboxFields, withEvents } from '@guichet/messaging';
 
+/** The collection of enrolments, whose documents keep their pending events. */
+export const ENROLMENTS = 'enrolments';
+
 export const ENROLMENT_STATUSES = [
   'draft',
   'submitted',
@@ -75,7 +78,7 @@ export class EnrolmentRepository implements OnModuleInit {
   readonly collection: mongo.Collection<EnrolmentDocument>;
 
   constructor(@InjectConnection() connection: Connection) {
-    this.collection = connection.collection<EnrolmentDocument>('enrolments');
+    this.collection = connection.collection<EnrolmentDocument>(ENROLMENTS);
   }
 
   async onModuleInit(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EnrolmentPriced, EnrolmentRepriced, PriceComputedV1 } from '@guichet/contracts';
 import { EventOutbox, withEvents } from '@guichet/messaging';
-import { EnrolmentRepository, PriceSegment } from './enrolment.repository';
+import { ENROLMENTS, EnrolmentRepository, PriceSegment } from './enrolment.repository';
 import { ProcedureService } from './procedure.service';
 
 const PRICE_EVENTS_KEPT = 50;
@@ -62,6 +62,6 @@ export class PricesService {
         events,
       ),
     );
-    if (written.modifiedCount === 1 && events.length) this.outbox.published();
+    if (written.modifiedCount === 1 && events.length) this.outbox.published(ENROLMENTS, enrolment._id);
   }
 }

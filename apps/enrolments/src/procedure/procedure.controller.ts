@@ -46,8 +46,7 @@ export class ProcedureController {
   @ApiOperation({ summary: 'A family: its own enrolments. Agents: those of their scope, filtered' })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: EnrolmentQueryDto) {
     if (principal.role === 'family') {
-      const own = await this.enrolments.ofHousehold(principal.householdId ?? '');
-      return Promise.all(own.map((e) => this.procedure.view(e)));
+      return this.procedure.views(await this.enrolments.ofHousehold(principal.householdId ?? ''));
     }
     const filter = {
       ...(query.offerId ? { offerId: query.offerId } : {}),
@@ -56,7 +55,7 @@ export class ProcedureController {
       ...(query.householdId ? { householdId: query.householdId } : {}),
     };
     const found = await this.enrolments.search(filter, query.limit ?? 100, query.offset ?? 0);
-    return Promise.all(found.filter((e) => mayManage(principal, e)).map((e) => this.procedure.view(e)));
+    return this.procedure.views(found.filter((e) => mayManage(principal, e)));
   }
 
   @Roles('family', 'agent', 'admin')

@@ -23,6 +23,7 @@ import {
   ACTIVE_STATUSES,
   AllocationRef,
   EnrolmentDocument,
+  ENROLMENTS,
   EnrolmentRepository,
   EnrolmentStatus,
   PLACE_HOLDING,
@@ -117,6 +118,15 @@ export class ProcedureService {
     };
   }
 
+  /** Many enrolments at once, each offer read once (for their waitlist positions). */
+  async views(enrolments: EnrolmentDocument[]) {
+    const offers = new Map<string, OfferDocument | null>();
+    for (const id of new Set(enrolments.filter((e) => e.status === 'waitlisted').map((e) => e.offerId))) {
+      offers.set(id, await this.catalogue.offer(id));
+    }
+    return Promise.all(enrolments.map((e) => this.view(e, offers.get(e.offerId))));
+  }
+
   /** Eligibility of a child for an offer, from what accounts told us. */
   async eligibility(householdId: string, childId: string, offer: OfferDocument): Promise<Eligibility> {
     const facts = await this.facts.household(householdId);
@@ -184,7 +194,7 @@ export class ProcedureService {
     const inserted = await this.enrolments.insert(newDocumentWithEvents(enrolment, events, now));
     if (inserted === 'active') throw conflict('Cet enfant a déjà une demande en cours pour cette offre.');
     if (inserted === 'id') return this.repeated(await this.current(id), requestHash);
-    this.outbox.published();
+    if (events.length) this.outbox.published(ENROLMENTS, id);
 
     const settled = submit ? await this.afterSubmission(enrolment, offer, eligibility) : enrolment;
     // Stored and returned in its JSON form, so a repeated request gets exactly the same answer.
@@ -229,7 +239,7 @@ export class ProcedureService {
       [this.outbox.entry(EnrolmentSubmitted, this.event(draft, {}))],
     );
     if (!submitted) throw this.invalidTransition(await this.current(id), 'déposer');
-    this.outbox.published();
+    this.outbox.published(ENROLMENTS, id);
     return this.view(await this.afterSubmission(submitted, offer, eligibility));
   }
 
@@ -413,7 +423,7 @@ export class ProcedureService {
       [accepted],
     );
     if (!done) return null;
-    this.outbox.published();
+    this.outbox.published(ENROLMENTS, done._id);
     await this.facts.place(done.householdId, done._id, {
       service: done.service,
       siteId: done.siteId,
@@ -453,7 +463,7 @@ export class ProcedureService {
       await this.catalogue.settle(enrolment.offerId, move);
       return this.current(enrolment._id);
     }
-    this.outbox.published();
+    this.outbox.published(ENROLMENTS, enrolment._id);
     await this.catalogue.enqueue(enrolment.offerId, move);
     return waitlisted;
   }
@@ -520,7 +530,7 @@ export class ProcedureService {
       if (move) await this.catalogue.settle(enrolment.offerId, move);
       return null;
     }
-    this.outbox.published();
+    this.outbox.published(ENROLMENTS, enrolment._id);
     if (enrolment.status === 'accepted') await this.facts.unplace(enrolment.householdId, enrolment._id);
     if (enrolment.status === 'waitlisted')
       await this.catalogue.leaveWaitlist(enrolment.offerId, enrolment._id);
@@ -574,7 +584,7 @@ export class ProcedureService {
       { $set: { status: 'offered', placeOffer: { expiresAt: held.expiresAt } } },
       [this.outbox.entry(PlaceOffered, this.event(enrolment, { expiresAt: held.expiresAt.toISOString() }))],
     );
-    if (done) this.outbox.published();
+    if (done) this.outbox.published(ENROLMENTS, done._id);
     return done;
   }
 

@@ -83,7 +83,7 @@ export class GridService {
     if (!(await this.grids.create(grid, entry, events))) {
       throw new ProblemException(HttpStatus.CONFLICT, { detail: `A tariff grid ${grid.id} exists already.` });
     }
-    if (events.length) this.outbox.published();
+    if (events.length) this.outbox.published('tariff_grids', grid.id);
     return grid;
   }
 
@@ -146,7 +146,7 @@ export class GridService {
       { at, by: by.subject, action: 'published', version: versionNumber, reason },
       [this.publishedEvent(updated, published)],
     );
-    this.outbox.published();
+    this.outbox.published('tariff_grids', updated.id);
     return updated;
   }
 

@@ -135,7 +135,7 @@ export class PricingService {
         events,
       )
     ) {
-      if (events.length) this.outbox.published();
+      if (events.length) this.outbox.published('enrolment_prices', _id);
     } else {
       this.logger.debug(`event ${cause.id} was applied to ${_id} already`);
     }

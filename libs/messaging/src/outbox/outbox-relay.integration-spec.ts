@@ -184,4 +184,31 @@ describe('outbox and relay (real FerretDB and Kafka)', () => {
     expect(stored?.outbox).toEqual([]);
     expect(stored?.outboxSince).toBeUndefined();
   });
+
+  it('publishes a hinted document at once, by id, and finds an unhinted one at its next full pass', async () => {
+    const hinted = `hh-hinted-${Date.now()}`;
+    const unhinted = `hh-unhinted-${Date.now()}`;
+    // The first pass (at start) finds nothing of these; later ones are an hour apart.
+    const relay = new OutboxRelay([households], publisher, {
+      pollIntervalMs: 100,
+      fullPassIntervalMs: 3_600_000,
+    });
+    relay.start();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await households.insertOne(
+        newDocumentWithEvents({ _id: unhinted, version: 1 }, [registered(unhinted)]),
+      );
+      await households.insertOne(newDocumentWithEvents({ _id: hinted, version: 1 }, [registered(hinted)]));
+      relay.nudge('households', hinted);
+      await expectEventually(() => expect(publishedFor(hinted)).toHaveLength(1));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(publishedFor(unhinted)).toHaveLength(0);
+    } finally {
+      await relay.stop();
+    }
+    // A full pass (as at the next start, or an hour later) publishes the one nobody hinted.
+    expect(await new OutboxRelay([households], publisher).drain()).toBeGreaterThanOrEqual(1);
+    await expectEventually(() => expect(publishedFor(unhinted)).toHaveLength(1));
+  });
 });

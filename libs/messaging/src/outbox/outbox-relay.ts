@@ -18,8 +18,14 @@ const MAX_DOCUMENTS_PER_PASS = 1_000;
 export interface OutboxRelayOptions {
   /** How long one instance holds a document's events before another may take them over. */
   leaseMs?: number;
-  /** How often to look for pending events when nobody nudged the relay. */
+  /** How often to look at the hinted documents when nobody nudged the relay. */
   pollIntervalMs?: number;
+  /**
+   * How often every outbox collection is searched for pending events whatever the hints say: the
+   * events of another instance that died, or of a write whose hint was lost in a crash. A search is
+   * a scan on stores without secondary indexes (FerretDB), so it is rare; hints make it unneeded.
+   */
+  fullPassIntervalMs?: number;
   /** How long to wait after a failed publication before trying again. */
   failureBackoffMs?: number;
 }
@@ -39,6 +45,11 @@ export class OutboxRelay {
   private loop?: Promise<void>;
   private wake?: () => void;
   private nudged = false;
+  /** Documents known to hold new events, by collection name: published by _id, with no search. */
+  private readonly hints = new Map<string, Set<OutboxDocument['_id']>>();
+  private readonly fullPassIntervalMs: number;
+  private lastFullPass = 0;
+  private fullPassWanted = true;
 
   constructor(
     private readonly collections: readonly OutboxCollection[],
@@ -48,6 +59,7 @@ export class OutboxRelay {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.failureBackoffMs = options.failureBackoffMs ?? 2_000;
+    this.fullPassIntervalMs = options.fullPassIntervalMs ?? 30_000;
   }
 
   /** The index each outbox collection needs so the relay finds pending documents without a scan. */
@@ -68,8 +80,18 @@ export class OutboxRelay {
     await this.loop;
   }
 
-  /** Tells the relay that a write just added events, so it publishes them without waiting to poll. */
-  nudge(): void {
+  /**
+   * Tells the relay that a write just added events. With the document's collection and id, it is
+   * published at once by id; without, the relay searches every outbox collection (at most once a second).
+   */
+  nudge(collection?: string, id?: OutboxDocument['_id']): void {
+    if (collection !== undefined && id !== undefined) {
+      const ids = this.hints.get(collection) ?? new Set();
+      ids.add(id);
+      this.hints.set(collection, ids);
+    } else {
+      this.fullPassWanted = true;
+    }
     this.nudged = true;
     this.wake?.();
   }
@@ -80,22 +102,46 @@ export class OutboxRelay {
    * first failure is thrown at the end so the caller backs off.
    */
   async drain(): Promise<number> {
+    return this.drainDue(true);
+  }
+
+  /** The hinted documents, then a search of every collection when one is due (or `search`). */
+  private async drainDue(search: boolean): Promise<number> {
     let published = 0;
     let failure: unknown;
+    const attempt = async (collection: OutboxCollection, document: OutboxDocument | null) => {
+      if (!document) return;
+      try {
+        published += await this.publishDocument(collection, document);
+      } catch (error) {
+        failure ??= error;
+        await collection.updateOne(
+          { _id: document._id, outboxLease: document.outboxLease },
+          { $set: { outboxLease: new Date(Date.now() + this.failureBackoffMs) } },
+        );
+      }
+    };
     for (const collection of this.collections) {
-      const claimed: OutboxDocument['_id'][] = [];
-      while (claimed.length < MAX_DOCUMENTS_PER_PASS) {
-        const document = await this.claim(collection, claimed);
-        if (!document) break;
-        claimed.push(document._id);
-        try {
-          published += await this.publishDocument(collection, document);
-        } catch (error) {
-          failure ??= error;
-          await collection.updateOne(
-            { _id: document._id, outboxLease: document.outboxLease },
-            { $set: { outboxLease: new Date(Date.now() + this.failureBackoffMs) } },
-          );
+      const hinted = this.hints.get(collection.collectionName);
+      if (!hinted?.size) continue;
+      this.hints.delete(collection.collectionName);
+      for (const id of hinted) await attempt(collection, await this.claim(collection, [], id));
+    }
+    const now = Date.now();
+    const due =
+      search ||
+      now - this.lastFullPass >= this.fullPassIntervalMs ||
+      (this.fullPassWanted && now - this.lastFullPass >= 1_000);
+    if (due) {
+      this.fullPassWanted = false;
+      this.lastFullPass = now;
+      for (const collection of this.collections) {
+        const claimed: OutboxDocument['_id'][] = [];
+        while (claimed.length < MAX_DOCUMENTS_PER_PASS) {
+          const document = await this.claim(collection, claimed);
+          if (!document) break;
+          claimed.push(document._id);
+          await attempt(collection, document);
         }
       }
     }
@@ -108,7 +154,7 @@ export class OutboxRelay {
       let delay = this.pollIntervalMs;
       try {
         this.nudged = false;
-        await this.drain();
+        await this.drainDue(false);
       } catch (error) {
         this.logger.warn(`outbox publication failed, retrying: ${(error as Error).message}`);
         delay = this.failureBackoffMs;
@@ -128,17 +174,21 @@ export class OutboxRelay {
     });
   }
 
-  /** Takes the lease on the oldest document with pending events that no other relay holds. */
+  /**
+   * Takes the lease on a document with pending events that no other relay holds: the given one, or
+   * else the oldest.
+   */
   private async claim(
     collection: OutboxCollection,
     skip: OutboxDocument['_id'][],
+    id?: OutboxDocument['_id'],
   ): Promise<OutboxDocument | null> {
     const now = new Date();
     return collection.findOneAndUpdate(
       {
         outboxSince: { $gte: new Date(0) }, // a range, so the outbox_pending index serves it
         $or: [{ outboxLease: { $exists: false } }, { outboxLease: { $lt: now } }],
-        ...(skip.length > 0 ? { _id: { $nin: skip } } : {}),
+        ...(id !== undefined ? { _id: id } : skip.length > 0 ? { _id: { $nin: skip } } : {}),
       },
       { $set: { outboxLease: new Date(now.getTime() + this.leaseMs) } },
       { sort: { outboxSince: 1 }, returnDocument: 'after' },
