@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../config/load-config';
 import { ServiceConfig } from '../config/service-config';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { createValidationPipe } from '../http/validation';
+import { recordHttpMetrics } from '../metrics/http-metrics';
 
 export interface ServiceDefinition<C extends ServiceConfig> {
   /** Short name: accounts, enrolments, tariffs, notifications. */
@@ -29,6 +30,7 @@ export async function createService<C extends ServiceConfig>(
     bufferLogs: true,
     bodyParser: false,
   });
+  recordHttpMetrics(app); // before the body parser, so refused bodies are counted too
   app.useBodyParser('json', { limit: definition.bodyLimit ?? '100kb' });
   app.disable('x-powered-by');
   app.useLogger(app.get(Logger));
