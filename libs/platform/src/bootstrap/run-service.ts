@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '../config/load-config';
 import { ServiceConfig } from '../config/service-config';
+import { refuseDeepJson } from '../http/json-depth';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { createValidationPipe } from '../http/validation';
 import { recordHttpMetrics } from '../metrics/http-metrics';
@@ -31,7 +32,7 @@ export async function createService<C extends ServiceConfig>(
     bodyParser: false,
   });
   recordHttpMetrics(app); // before the body parser, so refused bodies are counted too
-  app.useBodyParser('json', { limit: definition.bodyLimit ?? '100kb' });
+  app.useBodyParser('json', { limit: definition.bodyLimit ?? '100kb', verify: refuseDeepJson });
   app.disable('x-powered-by');
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
