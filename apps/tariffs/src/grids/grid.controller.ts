@@ -11,7 +11,7 @@ import {
   Query,
 } from '@nestjs/common';
 import { ProblemException } from '@guichet/platform';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@guichet/auth';
 import { CoherenceReport, Quote, TariffGrid, validateGrid } from '@guichet/tariff-engine';
 import { PublishRequestDto, QuoteRequestDto } from './dto/quote-request.dto';
@@ -48,6 +48,7 @@ export class GridController {
   @ApiOperation({
     summary: 'Tranche boundaries that differ between the grids in force (query: date=YYYY-MM-DD)',
   })
+  @ApiQuery({ name: 'date', required: false, description: 'YYYY-MM-DD; today in Paris when absent' })
   acrossServices(@Query('date') date?: string) {
     if (
       date !== undefined &&
