@@ -4,3 +4,4 @@ export * from './kafka-probe';
 export * from './test-token-issuer';
 export * from './http-json';
 export * from './prometheus';
+export * from './fuzz';

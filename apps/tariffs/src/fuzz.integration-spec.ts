@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import type { Connection } from 'mongoose';
+import { loadConfig, startService } from '@guichet/platform';
+import {
+  databaseFingerprint,
+  expectEventually,
+  fuzzService,
+  requestJson,
+  testInfrastructure,
+  TestTokenIssuer,
+  uniqueMongoUri,
+  uniqueName,
+} from '@guichet/testing';
+import { TariffsConfig } from './tariffs.config';
+import { tariffsService } from './tariffs.service';
+
+const demo = JSON.parse(readFileSync(join(__dirname, '..', 'demo', 'cantine.grid.json'), 'utf8'));
+/** Change it to explore other requests; a failure names its request, and the same seed replays it. */
+const SEED = 20_261_204;
+
+describe('tariffs refuses malformed requests to every endpoint of its OpenAPI document (real Kafka and FerretDB)', () => {
+  const issuer = new TestTokenIssuer();
+  const gridId = uniqueName('cantine');
+  let app: INestApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    await issuer.start();
+    const config = loadConfig(TariffsConfig, {
+      PORT: '3303',
+      MONGODB_URI: uniqueMongoUri('tariffs-fuzz'),
+      KAFKA_BROKERS: testInfrastructure.kafkaBrokers.join(','),
+      AUTH_JWKS_URL: issuer.jwksUrl,
+      LOG_LEVEL: 'fatal',
+    });
+    app = await startService(tariffsService, config, 0);
+    base = await app.getUrl();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await issuer.stop();
+  });
+
+  it('never answers 5xx, answers every 4xx as problem+json, and a refused request changes nothing', async () => {
+    const finance = await issuer.token({ sub: 'finance-fuzz', role: 'finance' });
+    const family = await issuer.token({ sub: 'family-fuzz', role: 'family', hid: uniqueName('hh') });
+    // A published grid with a draft, so that path ids reach the checks behind them.
+    const created = await requestJson(`${base}/grids`, 'POST', {
+      token: finance,
+      body: { ...demo, id: gridId },
+    });
+    expect(created.status).toBe(201);
+    const db = app.get<Connection>('DatabaseConnection').db;
+    if (!db) throw new Error('no database');
+    // Household facts and prices are written by the consumers of the shared topics, whatever the
+    // requests; grids are what requests change.
+    const state = () => databaseFingerprint(db, ['household_facts', 'enrolment_prices']);
+    // The relay's work on the grid just created is not a change made by a fuzzed request.
+    await expectEventually(async () =>
+      expect(await db.collection('tariff_grids').countDocuments({ outboxSince: { $exists: true } })).toBe(0),
+    );
+
+    const document = (await requestJson(`${base}/docs/openapi.json`, 'GET')).body;
+    const report = await fuzzService({
+      baseUrl: base,
+      document,
+      tokens: [finance, family],
+      state,
+      seed: SEED,
+      maxPerOperation: 40,
+      pathValues: { id: gridId, version: '1' },
+      skip: ({ path }) => path.startsWith('/health'),
+      verdicts: ({ method, path }) => method === 'POST' && path === '/grids/validate',
+    });
+
+    expect(report.problems).toEqual([]);
+    expect(report.operations).toBeGreaterThanOrEqual(10);
+    expect(report.requests).toBeGreaterThan(report.operations * 20);
+  });
+});
