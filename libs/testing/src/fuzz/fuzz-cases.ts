@@ -24,8 +24,11 @@ export interface FuzzOptions {
   seed: number;
   /** At most this many cases per operation (the categories take turns, so each is represented). */
   maxPerOperation?: number;
-  /** Values for path parameters by name (an existing grid id, …), so body checks run past 404. */
-  pathValues?: Record<string, string>;
+  /**
+   * A real value for a path parameter (an existing grid's id…), so that body checks run past the 404;
+   * by name, or by name and path when one name means different things (`/offers/{id}`, `/sites/{id}`).
+   */
+  pathValues?: Record<string, string> | ((name: string, path: string) => string | undefined);
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -185,7 +188,8 @@ export function fuzzCases(document: OpenApiDocument, target: Operation, options:
   const validPath = (overrides: Record<string, string> = {}) =>
     target.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
       if (name in overrides) return overrides[name];
-      const known = options.pathValues?.[name];
+      const values = options.pathValues;
+      const known = typeof values === 'function' ? values(name, target.path) : values?.[name];
       if (known !== undefined) return encodeURIComponent(known);
       const example = exampleOf(document, parameters.find((p) => p.name === name)?.schema);
       return encodeURIComponent(String(example ?? 'fuzz'));

@@ -1,4 +1,4 @@
-import { fuzzCases, FuzzCase } from './fuzz-cases';
+import { fuzzCases, FuzzCase, FuzzOptions } from './fuzz-cases';
 import { OpenApiDocument, Operation, operationsOf } from './openapi';
 
 export interface FuzzTarget {
@@ -13,7 +13,7 @@ export interface FuzzTarget {
   state: () => Promise<unknown>;
   seed: number;
   maxPerOperation?: number;
-  pathValues?: Record<string, string>;
+  pathValues?: FuzzOptions['pathValues'];
   /** Operations left out (health, documentation: no input to speak of). */
   skip?: (operation: Operation) => boolean;
   /**
@@ -28,6 +28,8 @@ export interface FuzzReport {
   requests: number;
   /** Everything wrong, one line each: 5xx, a 4xx that is not problem+json, a malformed request accepted, a refused one that changed data. */
   problems: string[];
+  /** How many answers of each status: most should be 400 (validation reached), not 401 or 403. */
+  statuses: Record<number, number>;
   /** Requests the service accepted (2xx) that were odd but allowed by the schema, for the reader. */
   accepted: string[];
 }
@@ -41,7 +43,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * operation's refused batch).
  */
 export async function fuzzService(target: FuzzTarget): Promise<FuzzReport> {
-  const report: FuzzReport = { operations: 0, requests: 0, problems: [], accepted: [] };
+  const report: FuzzReport = { operations: 0, requests: 0, problems: [], accepted: [], statuses: {} };
   for (const operation of operationsOf(target.document)) {
     if (target.skip?.(operation)) continue;
     report.operations++;
@@ -67,6 +69,7 @@ export async function fuzzService(target: FuzzTarget): Promise<FuzzReport> {
       for (const fuzzCase of batch) {
         const answer = await send(target.baseUrl, fuzzCase, token);
         report.requests++;
+        report.statuses[answer.status] = (report.statuses[answer.status] ?? 0) + 1;
         const problem = judge(fuzzCase, answer);
         if (problem) report.problems.push(`${name} [${fuzzCase.label}]: ${problem}`);
         if (answer.status < 400) {
