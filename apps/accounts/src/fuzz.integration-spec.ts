@@ -76,12 +76,5 @@ describe('accounts refuses malformed requests to every endpoint of its OpenAPI d
     // Most malformed requests reached validation (400), rather than stopping at the role check.
     expect(report.statuses[400]).toBeGreaterThan(report.operations * 5);
     expect(report.operations).toBeGreaterThanOrEqual(25);
-    console.log(
-      JSON.stringify(
-        { ops: report.operations, req: report.requests, st: report.statuses, acc: report.accepted },
-        null,
-        1,
-      ),
-    );
   });
 });
