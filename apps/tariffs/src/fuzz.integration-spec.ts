@@ -1,22 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { Connection } from 'mongoose';
-import { loadConfig, startService } from '@guichet/platform';
 import {
   databaseFingerprint,
   expectEventually,
   fuzzService,
   requestJson,
-  testInfrastructure,
   TestTokenIssuer,
-  uniqueMongoUri,
   uniqueName,
 } from '@guichet/testing';
-import { TariffsConfig } from './tariffs.config';
-import { tariffsService } from './tariffs.service';
+import { demoCantineGrid as demo, startTariffs } from './test-support/tariffs-harness';
 
-const demo = JSON.parse(readFileSync(join(__dirname, '..', 'demo', 'cantine.grid.json'), 'utf8'));
 /** Change it to explore other requests; a failure names its request, and the same seed replays it. */
 const SEED = 20_261_204;
 
@@ -28,15 +21,7 @@ describe('tariffs refuses malformed requests to every endpoint of its OpenAPI do
 
   beforeAll(async () => {
     await issuer.start();
-    const config = loadConfig(TariffsConfig, {
-      PORT: '3303',
-      MONGODB_URI: uniqueMongoUri('tariffs-fuzz'),
-      KAFKA_BROKERS: testInfrastructure.kafkaBrokers.join(','),
-      AUTH_JWKS_URL: issuer.jwksUrl,
-      LOG_LEVEL: 'fatal',
-    });
-    app = await startService(tariffsService, config, 0);
-    base = await app.getUrl();
+    ({ app, base } = await startTariffs('tariffs-fuzz', issuer, { LOG_LEVEL: 'fatal' }));
   });
 
   afterAll(async () => {

@@ -1,19 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig, startService } from '@guichet/platform';
-import {
-  metricSample,
-  requestJson,
-  testInfrastructure,
-  TestTokenIssuer,
-  uniqueMongoUri,
-  uniqueName,
-} from '@guichet/testing';
-import { TariffsConfig } from './tariffs.config';
-import { tariffsService } from './tariffs.service';
+import { metricSample, requestJson, TestTokenIssuer, uniqueName } from '@guichet/testing';
+import { demoCantineGrid as demo, startTariffs } from './test-support/tariffs-harness';
 
-const demo = JSON.parse(readFileSync(join(__dirname, '..', 'demo', 'cantine.grid.json'), 'utf8'));
 const METRICS_TOKEN = 'metrics-token-for-the-test';
 
 describe('Prometheus metrics of a service (real Kafka and FerretDB)', () => {
@@ -33,16 +21,7 @@ describe('Prometheus metrics of a service (real Kafka and FerretDB)', () => {
 
   beforeAll(async () => {
     await issuer.start();
-    const config = loadConfig(TariffsConfig, {
-      PORT: '3303',
-      MONGODB_URI: uniqueMongoUri('tariffs-metrics'),
-      KAFKA_BROKERS: testInfrastructure.kafkaBrokers.join(','),
-      AUTH_JWKS_URL: issuer.jwksUrl,
-      METRICS_TOKEN,
-      LOG_LEVEL: 'error',
-    });
-    app = await startService(tariffsService, config, 0);
-    base = await app.getUrl();
+    ({ app, base } = await startTariffs('tariffs-metrics', issuer, { METRICS_TOKEN }));
     finance = await issuer.token({ sub: 'finance-1', role: 'finance' });
   });
 
