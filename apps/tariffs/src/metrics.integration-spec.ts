@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { metricSample, requestJson, TestTokenIssuer, uniqueName } from '@guichet/testing';
+import type { Connection } from 'mongoose';
+import { expectEventually, metricSample, requestJson, TestTokenIssuer, uniqueName } from '@guichet/testing';
 import { demoCantineGrid as demo, startTariffs } from './test-support/tariffs-harness';
 
 const METRICS_TOKEN = 'metrics-token-for-the-test';
@@ -98,6 +99,26 @@ describe('Prometheus metrics of a service (real Kafka and FerretDB)', () => {
     expect(text).toContain('process_cpu_seconds_total');
     expect(text).toContain('# TYPE guichet_events_handled_total counter');
     expect(metricSample(text, 'guichet_metrics_collect_failures_total')).toBeUndefined();
+  });
+
+  it('counts the documents whose events wait for the relay', async () => {
+    const grids = app
+      .get<Connection>('DatabaseConnection')
+      .collection<{ _id: string; outbox: unknown[]; outboxSince: Date; outboxLease: Date }>('tariff_grids');
+    const backlog = async () =>
+      metricSample((await scrape()).text, 'guichet_outbox_backlog_documents{', 'collection="tariff_grids"');
+    await expectEventually(async () => expect(await backlog()).toBe(0));
+    // A document another relay instance holds (its lease runs for an hour): pending, not published.
+    const _id = uniqueName('held-grid');
+    await grids.insertOne({
+      _id,
+      outbox: [],
+      outboxSince: new Date(),
+      outboxLease: new Date(Date.now() + 3_600_000),
+    });
+    expect(await backlog()).toBe(1);
+    await grids.deleteOne({ _id });
+    expect(await backlog()).toBe(0);
   });
 
   it('keeps /metrics out of the OpenAPI document', async () => {
