@@ -14,6 +14,12 @@ const document: OpenApiDocument = {
     },
     '/enrolments': {
       get: { parameters: [{ name: 'offerId', in: 'query', required: true, schema: { type: 'string' } }] },
+      post: {
+        parameters: [
+          { name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } },
+          { name: 'Authorization', in: 'header', schema: { type: 'string' } },
+        ],
+      },
     },
   },
   components: {
@@ -36,7 +42,7 @@ const document: OpenApiDocument = {
     },
   },
 };
-const [patchCapacity, listEnrolments] = operationsOf(document);
+const [patchCapacity, listEnrolments, submitEnrolment] = operationsOf(document);
 
 describe('mulberry32', () => {
   it('gives the same sequence for the same seed, another for another seed, in [0, 1)', () => {
@@ -124,6 +130,14 @@ describe('fuzzCases', () => {
   it('puts odd path values in the URL and keeps known ones elsewhere', () => {
     expect(byLabel('path id = %00')?.url).toBe('/offers/%00/capacity');
     expect(byLabel('body.capacity: missing')?.url).toBe('/offers/offer-1/capacity');
+  });
+
+  it("fuzzes the operation's own headers, never Authorization", () => {
+    const headers = fuzzCases(document, submitEnrolment, { seed: 1 }).flatMap((c) =>
+      Object.keys(c.headers ?? {}),
+    );
+    expect(headers).toContain('Idempotency-Key');
+    expect(headers).not.toContain('Authorization');
   });
 
   it('fuzzes query parameters, a missing required one to be refused', () => {

@@ -17,6 +17,8 @@ export interface FuzzCase {
   /** Path with its parameters filled in and the query string, e.g. `/grids/a%2Fb?x=1`. */
   url: string;
   contentType?: string;
+  /** Headers of the operation's own (an Idempotency-Key…), never Authorization or Content-Type. */
+  headers?: Record<string, string>;
   body?: string;
 }
 
@@ -49,6 +51,9 @@ const ODD_PATH_VALUES = [
   '%20',
   'x'.repeat(2_000),
 ];
+
+/** Header values fetch can send (Latin-1, no line breaks) that a header's reader may not expect. */
+const ODD_HEADER_VALUES = ['', ' ', 'x'.repeat(8_000), '{"$gt":""}', '../../etc/passwd', '%00', '-1', 'é'];
 
 const ODD_QUERY_VALUES = [
   '',
@@ -184,6 +189,9 @@ export function fuzzCases(document: OpenApiDocument, target: Operation, options:
   const parameters = (target.operation.parameters ?? []).filter((p) => p.in === 'path' || p.in === 'query');
   const pathParameters = parameters.filter((p) => p.in === 'path');
   const queryParameters = parameters.filter((p) => p.in === 'query');
+  const headerParameters = (target.operation.parameters ?? []).filter(
+    (p) => p.in === 'header' && !/^(authorization|content-type)$/i.test(p.name),
+  );
 
   const validPath = (overrides: Record<string, string> = {}) =>
     target.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
@@ -249,6 +257,16 @@ export function fuzzCases(document: OpenApiDocument, target: Operation, options:
         ? [{ ...request(`query ${p.name} missing`, true), url: url(validPath(), omit(validQuery, p.name)) }]
         : []),
     ]),
+  );
+
+  add(
+    'header',
+    headerParameters.flatMap((p) =>
+      ODD_HEADER_VALUES.map((value) => ({
+        ...request(`header ${p.name} = ${value.slice(0, 40)}`, false, takesBody ? base : undefined),
+        headers: { [p.name]: value },
+      })),
+    ),
   );
 
   if (takesBody) {

@@ -130,7 +130,8 @@ async function chooseToken(
 }
 
 async function send(baseUrl: string, fuzzCase: FuzzCase, token?: string): Promise<Answer> {
-  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const headers: Record<string, string> = { ...fuzzCase.headers };
+  if (token) headers.authorization = `Bearer ${token}`;
   if (fuzzCase.contentType) headers['content-type'] = fuzzCase.contentType;
   try {
     const response = await fetch(`${baseUrl}${fuzzCase.url}`, {
