@@ -2,6 +2,7 @@ import { DynamicModule, Inject, Injectable, Module, OnModuleDestroy, OnModuleIni
 import { Redis } from 'ioredis';
 import { HealthRegistry } from '@guichet/platform';
 import { createRedisConnection } from './job-queue';
+import { QueueMetrics } from './queue-metrics';
 
 export const REDIS_URL = Symbol('REDIS_URL');
 
@@ -34,8 +35,8 @@ export class JobsModule {
     return {
       module: JobsModule,
       global: true,
-      providers: [{ provide: REDIS_URL, useValue: redisUrl }, RedisHealth],
-      exports: [REDIS_URL],
+      providers: [{ provide: REDIS_URL, useValue: redisUrl }, RedisHealth, QueueMetrics],
+      exports: [REDIS_URL, QueueMetrics],
     };
   }
 }

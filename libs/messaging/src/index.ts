@@ -9,3 +9,4 @@ export * from './consumer/kafka-events.server';
 export * from './consumer/headers';
 export * from './messaging.module';
 export * from './service-modules';
+export * from './metrics/messaging-metrics';

@@ -6,18 +6,20 @@ import {
   Module,
   OnApplicationBootstrap,
   OnModuleDestroy,
+  Optional,
 } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Admin, Kafka } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import { EventDefinition, NewEvent, Topics } from '@guichet/contracts';
-import { HealthRegistry } from '@guichet/platform';
+import { HealthRegistry, MetricsRegistry } from '@guichet/platform';
 import { KafkaEventsServer } from './consumer/kafka-events.server';
 import { ProcessedEvents } from './consumer/processed-events';
 import { createKafkaClient } from './kafka/kafka-client';
 import { RecordPublisher } from './kafka/record-publisher';
 import { provisionTopics, TopicLayout } from './kafka/topic-provisioner';
 import { OutboxEntry, outboxEntry } from './outbox/outbox-entry';
+import { eventsServerMetrics, registerConsumerLag, registerOutboxBacklog } from './metrics/messaging-metrics';
 import { OutboxDocument, OutboxRelay, OutboxRelayOptions } from './outbox/outbox-relay';
 
 export interface MessagingSettings {
@@ -46,6 +48,7 @@ export class EventOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectConnection() private readonly connection: Connection,
     private readonly publisher: RecordPublisher,
     health: HealthRegistry,
+    @Optional() metrics?: MetricsRegistry,
   ) {
     this.source = `guichet/${settings.service}`;
     const collections = (settings.outboxCollections ?? []).map((name) =>
@@ -53,6 +56,7 @@ export class EventOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     );
     this.relay = new OutboxRelay(collections, publisher, settings.relay);
     health.register('kafka', () => this.describeCluster());
+    if (metrics) registerOutboxBacklog(metrics, collections);
   }
 
   /** A pending event, validated, ready to be written with the aggregate (withEvents / newDocumentWithEvents). */
@@ -101,21 +105,37 @@ export class EventOutbox implements OnApplicationBootstrap, OnModuleDestroy {
 
 /** Builds the service's Kafka events server (its consumer group) for `app.connectMicroservice`. */
 @Injectable()
-export class EventsServerFactory {
+export class EventsServerFactory implements OnModuleDestroy {
+  private server?: KafkaEventsServer;
+  private readonly lag?: { close(): Promise<void> };
+
   constructor(
     @Inject(MESSAGING_SETTINGS) private readonly settings: MessagingSettings,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @InjectConnection() private readonly connection: Connection,
-  ) {}
+    @Optional() private readonly metrics?: MetricsRegistry,
+  ) {
+    if (metrics) {
+      this.lag = registerConsumerLag(metrics, kafka, settings.service, () =>
+        this.server ? this.server.subscribedTopics() : [],
+      );
+    }
+  }
 
   create(): KafkaEventsServer {
-    return new KafkaEventsServer({
+    this.server = new KafkaEventsServer({
       kafka: this.kafka,
       group: this.settings.service,
       layout: this.settings.layout,
       processed: new ProcessedEvents(this.connection.collection('processed_events')),
       retryDelaysMs: this.settings.retryDelaysMs,
+      metrics: this.metrics ? eventsServerMetrics(this.metrics) : undefined,
     });
+    return this.server;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.lag?.close();
   }
 }
 

@@ -1,10 +1,16 @@
 import type { DynamicModule, Type } from '@nestjs/common';
-import { createLoggingModule, DatabaseModule, HealthModule, ServiceConfig } from '@guichet/platform';
+import {
+  createLoggingModule,
+  DatabaseModule,
+  HealthModule,
+  MetricsModule,
+  ServiceConfig,
+} from '@guichet/platform';
 import { MessagingModule, MessagingSettings } from './messaging.module';
 
 /**
- * What every Guichet service is made of before its own features: JSON logs, health, its own
- * database, and Kafka (outbox relay, topic provisioning, events server).
+ * What every Guichet service is made of before its own features: JSON logs, health, Prometheus
+ * metrics, its own database, and Kafka (outbox relay, topic provisioning, events server).
  */
 export function serviceModules(
   service: string,
@@ -14,6 +20,7 @@ export function serviceModules(
   return [
     createLoggingModule(service, config.LOG_LEVEL),
     HealthModule,
+    MetricsModule.forRoot({ service, token: config.METRICS_TOKEN }),
     DatabaseModule.forRoot(config.MONGODB_URI),
     MessagingModule.forRoot({
       service,

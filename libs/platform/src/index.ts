@@ -12,3 +12,4 @@ export * from './health/health.module';
 export * from './logging/logging.module';
 export * from './database/database.module';
 export * from './bootstrap/run-service';
+export * from './metrics';

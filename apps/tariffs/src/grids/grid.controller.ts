@@ -11,7 +11,7 @@ import {
   Query,
 } from '@nestjs/common';
 import { ProblemException } from '@guichet/platform';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@guichet/auth';
 import { CoherenceReport, Quote, TariffGrid, validateGrid } from '@guichet/tariff-engine';
 import { PublishRequestDto, QuoteRequestDto } from './dto/quote-request.dto';
@@ -48,11 +48,9 @@ export class GridController {
   @ApiOperation({
     summary: 'Tranche boundaries that differ between the grids in force (query: date=YYYY-MM-DD)',
   })
+  @ApiQuery({ name: 'date', required: false, description: 'YYYY-MM-DD; today in Paris when absent' })
   acrossServices(@Query('date') date?: string) {
-    if (
-      date !== undefined &&
-      (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))
-    ) {
+    if (date !== undefined && !isCalendarDate(date)) {
       throw new ProblemException(HttpStatus.BAD_REQUEST, {
         errors: [{ field: 'date', message: 'date must read YYYY-MM-DD' }],
       });
@@ -120,4 +118,12 @@ export class GridController {
   quote(@Body() body: QuoteRequestDto): Promise<Quote> {
     return this.grids.quote(body.gridId, body.date ?? todayInParis(), body.household);
   }
+}
+
+/** YYYY-MM-DD naming a day that exists: Date.parse rolls 30 February over into March. */
+function isCalendarDate(text: string): boolean {
+  const time = Date.parse(`${text}T00:00:00Z`);
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(time) && new Date(time).toISOString().startsWith(text)
+  );
 }

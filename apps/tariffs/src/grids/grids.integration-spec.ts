@@ -184,5 +184,6 @@ describe('tariff grids over HTTP (real FerretDB, Kafka and token verification)',
       expect.arrayContaining([expect.objectContaining({ code: 'boundaries-differ', gridId })]),
     );
     expect((await call('GET', '/coherence/across-services?date=01/10/2026', finance)).status).toBe(400);
+    expect((await call('GET', '/coherence/across-services?date=2026-02-30', finance)).status).toBe(400);
   });
 });

@@ -11,10 +11,17 @@ import {
   toKafkaRecord,
   Topics,
 } from '@guichet/contracts';
-import { DatabaseModule, HealthModule, ProblemDetailsFilter } from '@guichet/platform';
+import {
+  DatabaseModule,
+  HealthModule,
+  MetricsModule,
+  MetricsRegistry,
+  ProblemDetailsFilter,
+} from '@guichet/platform';
 import {
   expectEventually,
   KafkaProbe,
+  metricSample,
   testInfrastructure,
   uniqueMongoUri,
   uniqueName,
@@ -89,6 +96,7 @@ async function startService(
   @Module({
     imports: [
       HealthModule,
+      MetricsModule.forRoot({ service }),
       DatabaseModule.forRoot(mongoUri),
       MessagingModule.forRoot({
         service,
@@ -203,6 +211,34 @@ describe('Kafka events between two services (real Kafka and FerretDB)', () => {
       `failed after 3 attempts: Error: cannot handle ${poison}`,
     );
     expect(await timesApplied(poison)).toBe(0);
+  });
+
+  it('counts handled, failed and dead-lettered events, and reports its lag, in its metrics', async () => {
+    const text = await consumer.get(MetricsRegistry).metrics();
+    const handled = `guichet_events_handled_total{type="${HouseholdRegistered.type}"`;
+    // The tests above: handled events, the poison's 3 failures and the flaky one's first, 2 dead letters.
+    expect(metricSample(text, handled)).toBeGreaterThanOrEqual(5);
+    expect(
+      metricSample(text, `guichet_events_failed_total{type="${HouseholdRegistered.type}"`),
+    ).toBeGreaterThanOrEqual(4);
+    // The group reads the shared topic from its beginning: earlier runs' invalid events count too, so
+    // the count is checked against the group's own dead-letter topic.
+    const invalid = deadLetters.records.filter((r) =>
+      r.headers[RetryHeaders.deadLetterReason]?.startsWith('invalid data:'),
+    );
+    expect(invalid.length).toBeGreaterThanOrEqual(1);
+    expect(metricSample(text, 'guichet_events_dead_lettered_total{', 'reason="invalid-data"')).toBe(
+      invalid.length,
+    );
+    expect(metricSample(text, 'guichet_events_dead_lettered_total{', 'reason="attempts-exhausted"')).toBe(1);
+    expect(
+      metricSample(
+        text,
+        'guichet_consumer_lag_messages{',
+        `group="${consumerGroup}"`,
+        `topic="${Topics.households}"`,
+      ),
+    ).toBeGreaterThanOrEqual(0);
   });
 
   it('finishes the handler in flight when the service shuts down, and a restart does not apply it again', async () => {

@@ -11,6 +11,7 @@ import {
 } from '@guichet/contracts';
 import { CONSUMER_TIMEOUTS } from '../kafka/kafka-client';
 import { RecordPublisher } from '../kafka/record-publisher';
+import type { DeadLetterReason, EventsServerMetrics } from '../metrics/messaging-metrics';
 import { provisionTopics, TopicLayout } from '../kafka/topic-provisioner';
 import { RetryHeaders, readHeader, stringHeaders } from './headers';
 import { KafkaEventContext } from './kafka-event.context';
@@ -28,6 +29,8 @@ export interface KafkaEventsServerOptions {
   partitionsConsumedConcurrently?: number;
   /** How long processed event ids are remembered (redeliveries older than that are not expected). */
   processedRetentionMs?: number;
+  /** Counts handled, failed and dead-lettered records (see eventsServerMetrics). */
+  metrics?: EventsServerMetrics;
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [1_000, 10_000, 60_000];
@@ -200,16 +203,17 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     try {
       envelope = fromKafkaRecord(message);
     } catch (error) {
-      return this.deadLetter(message, origin, `malformed record: ${(error as Error).message}`);
+      return this.deadLetter(message, origin, `malformed record: ${(error as Error).message}`, 'malformed');
     }
     const definition = EventCatalog.get(envelope.type);
-    if (!definition) return this.deadLetter(message, origin, `unknown event type ${envelope.type}`);
+    if (!definition)
+      return this.deadLetter(message, origin, `unknown event type ${envelope.type}`, 'unknown-type');
     const handler = this.getHandlerByPattern(envelope.type);
     if (!handler) return; // an event of a topic we read, that this service has no use for
     const validation = validatePayload(definition, envelope.data);
     if (!validation.ok) {
       const fields = validation.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-      return this.deadLetter(message, origin, `invalid data: ${fields}`);
+      return this.deadLetter(message, origin, `invalid data: ${fields}`, 'invalid-data');
     }
     if (await this.options.processed.has(this.options.group, envelope.id)) return;
 
@@ -220,11 +224,18 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     } catch (error) {
       if (isOwnDatabaseUnavailable(error) || this.closing) throw new RetryInPlace(error);
       const reason = describe(error);
+      this.options.metrics?.failed(envelope.type);
       this.logger.warn(`handler for ${envelope.type} ${envelope.id} failed (attempt ${attempt}): ${reason}`);
       if (attempt <= this.retryDelaysMs.length) return this.retry(message, origin, attempt, reason);
-      return this.deadLetter(message, origin, `failed after ${attempt} attempts: ${reason}`);
+      return this.deadLetter(
+        message,
+        origin,
+        `failed after ${attempt} attempts: ${reason}`,
+        'attempts-exhausted',
+      );
     }
     await this.rememberWithRetries(envelope);
+    this.options.metrics?.handled(envelope.type);
   }
 
   /** A failure to remember after the effect would run the handler again on redelivery: try hard. */
@@ -248,7 +259,13 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     });
   }
 
-  private async deadLetter(message: KafkaMessage, origin: Origin, reason: string): Promise<void> {
+  private async deadLetter(
+    message: KafkaMessage,
+    origin: Origin,
+    reason: string,
+    kind: DeadLetterReason,
+  ): Promise<void> {
+    this.options.metrics?.deadLettered(kind);
     this.logger.error(`dead-lettering ${origin.topic}[${origin.partition}]@${origin.offset}: ${reason}`);
     await this.forward(this.deadLetterTopic, message, origin, { [RetryHeaders.deadLetterReason]: reason });
   }

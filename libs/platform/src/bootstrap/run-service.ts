@@ -5,8 +5,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '../config/load-config';
 import { ServiceConfig } from '../config/service-config';
+import { refuseDeepJson } from '../http/json-depth';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { createValidationPipe } from '../http/validation';
+import { recordHttpMetrics } from '../metrics/http-metrics';
 
 export interface ServiceDefinition<C extends ServiceConfig> {
   /** Short name: accounts, enrolments, tariffs, notifications. */
@@ -29,7 +31,8 @@ export async function createService<C extends ServiceConfig>(
     bufferLogs: true,
     bodyParser: false,
   });
-  app.useBodyParser('json', { limit: definition.bodyLimit ?? '100kb' });
+  recordHttpMetrics(app); // before the body parser, so refused bodies are counted too
+  app.useBodyParser('json', { limit: definition.bodyLimit ?? '100kb', verify: refuseDeepJson });
   app.disable('x-powered-by');
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());

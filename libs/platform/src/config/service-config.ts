@@ -1,4 +1,4 @@
-import { ArrayNotEmpty, IsIn, IsInt, Matches, Max, Min } from 'class-validator';
+import { ArrayNotEmpty, IsIn, IsInt, IsOptional, Matches, Max, Min, MinLength } from 'class-validator';
 import { Env, EnvInt, EnvList } from './env-decorators';
 
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
@@ -36,6 +36,12 @@ export class ServiceConfig {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace',
   })
   LOG_LEVEL = 'info';
+
+  /** When set, GET /metrics asks for `Authorization: Bearer <METRICS_TOKEN>` (see README, Metrics). */
+  @Env()
+  @IsOptional()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters long' })
+  METRICS_TOKEN?: string;
 }
 
 /** For services that queue work in BullMQ. */

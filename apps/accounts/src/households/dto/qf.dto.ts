@@ -4,9 +4,11 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsDefined,
   IsIn,
   IsInt,
   IsISO8601,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -41,6 +43,8 @@ export class AllocataireIdentityDto {
 
 export class FetchCafQfDto {
   @ApiProperty({ type: AllocataireIdentityDto })
+  @IsDefined({ message: 'identity is required' })
+  @IsObject()
   @ValidateNested()
   @Type(() => AllocataireIdentityDto)
   identity!: AllocataireIdentityDto;
@@ -56,6 +60,8 @@ export class FetchCafQfDto {
 
 export class FetchCafPsuDto {
   @ApiProperty({ type: AllocataireIdentityDto })
+  @IsDefined({ message: 'identity is required' })
+  @IsObject()
   @ValidateNested()
   @Type(() => AllocataireIdentityDto)
   identity!: AllocataireIdentityDto;

@@ -42,6 +42,7 @@ export class SimulateRequestDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100_000)
+  @IsObject({ each: true, message: 'each member of population must be an object' })
   @ValidateNested({ each: true })
   @Type(() => PopulationMemberDto)
   population?: PopulationMemberDto[];

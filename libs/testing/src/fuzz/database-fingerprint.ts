@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import type { mongo } from 'mongoose';
+
+/** Fields the outbox relay changes on its own after a write: not part of what a request changed. */
+const RELAY_FIELDS = { outbox: 0, outboxSince: 0, outboxLease: 0 } as const;
+
+/**
+ * A picture of a database to compare before and after requests: per collection, its document count
+ * and a hash of its documents (by _id order), the outbox relay's bookkeeping left out.
+ * `ignore` names collections that change by design whatever the request (rate-limit windows…).
+ */
+export async function databaseFingerprint(
+  db: mongo.Db,
+  ignore: string[] = [],
+): Promise<Record<string, string>> {
+  const names = (await db.listCollections({}, { nameOnly: true }).toArray())
+    .map((c) => c.name)
+    .filter((name) => !name.startsWith('system.') && name !== 'processed_events' && !ignore.includes(name))
+    .sort();
+  const picture: Record<string, string> = {};
+  for (const name of names) {
+    const documents = await db
+      .collection(name)
+      .find({}, { projection: RELAY_FIELDS })
+      .sort({ _id: 1 })
+      .toArray();
+    const hash = createHash('sha256').update(JSON.stringify(documents)).digest('hex').slice(0, 16);
+    picture[name] = `${documents.length} documents, ${hash}`;
+  }
+  return picture;
+}
