@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 // the Docker route needs, so that it does not rot unnoticed.
 interface ComposeService {
   ports?: string[];
+  volumes?: string[];
   healthcheck?: { test: string[] };
   environment?: Record<string, string>;
   build?: { args?: { SERVICE?: string } };
@@ -29,7 +30,14 @@ describe('docker-compose.yml', () => {
         healthcheck: true,
       });
     }
-    expect(Object.keys(compose.volumes).sort()).toEqual(['kafka-data', 'mongodb-data', 'redis-data']);
+    expect(Object.keys(compose.volumes).sort()).toEqual([
+      'documents-data',
+      'kafka-data',
+      'mongodb-data',
+      'redis-data',
+    ]);
+    // Families' documents live outside MongoDB: accounts keeps them on their own volume.
+    expect(compose.services.accounts.volumes).toEqual(['documents-data:/var/lib/guichet/documents']);
   });
 
   it('builds each service from the one Dockerfile and gives it every variable it requires', () => {
