@@ -31,6 +31,8 @@ export interface MessagingSettings {
   outboxCollections?: string[];
   relay?: OutboxRelayOptions;
   retryDelaysMs?: number[];
+  /** See KafkaEventsServerOptions.fromBeginning (default true). */
+  fromBeginning?: boolean;
 }
 
 export const MESSAGING_SETTINGS = Symbol('MESSAGING_SETTINGS');
@@ -129,6 +131,7 @@ export class EventsServerFactory implements OnModuleDestroy {
       layout: this.settings.layout,
       processed: new ProcessedEvents(this.connection.collection('processed_events')),
       retryDelaysMs: this.settings.retryDelaysMs,
+      fromBeginning: this.settings.fromBeginning,
       metrics: this.metrics ? eventsServerMetrics(this.metrics) : undefined,
     });
     return this.server;

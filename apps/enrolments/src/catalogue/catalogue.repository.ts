@@ -212,11 +212,11 @@ export class CatalogueRepository implements OnModuleInit {
 
   /** Puts a waitlisted enrolment at the end of the queue (once), completing its move. */
   async enqueue(offerId: string, move: PlaceMove): Promise<void> {
-    await this.offers.updateOne(
+    const queued = await this.offers.updateOne(
       { _id: offerId, 'places.waiting': { $ne: move.id }, 'places.holders': { $ne: move.id } },
-      { $push: { 'places.waiting': move.id } },
+      { $push: { 'places.waiting': move.id }, $pullAll: { 'places.moves': [move] } },
     );
-    await this.settle(offerId, move);
+    if (queued.modifiedCount === 0) await this.settle(offerId, move);
   }
 
   async leaveWaitlist(offerId: string, id: string): Promise<void> {

@@ -105,6 +105,9 @@ async function startService(
         outboxCollections: parts.producer ? ['households'] : [],
         relay: { pollIntervalMs: 200 },
         retryDelaysMs: [200, 400],
+        // A group of its own that starts at the end of the shared topics, rather than reading every
+        // event earlier tests published there.
+        fromBeginning: false,
       }),
     ],
     controllers: parts.consumer ? [HouseholdProjection] : [],
@@ -150,6 +153,24 @@ describe('Kafka events between two services (real Kafka and FerretDB)', () => {
       createKafkaClient({ clientId: 'raw', brokers: testInfrastructure.kafkaBrokers }),
     );
     deadLetters = await new KafkaProbe().watch(deadLetterTopic(consumerGroup));
+    // Starting at the end means starting once the group has its partitions: wait for that.
+    const admin = createKafkaClient({
+      clientId: 'group-watch',
+      brokers: testInfrastructure.kafkaBrokers,
+    }).admin();
+    await admin.connect();
+    try {
+      await expectEventually(
+        async () => {
+          const [group] = (await admin.describeGroups([consumerGroup])).groups;
+          expect(group.state).toBe('Stable');
+          expect(group.members.length).toBeGreaterThan(0);
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   afterAll(async () => {

@@ -31,6 +31,11 @@ export interface KafkaEventsServerOptions {
   processedRetentionMs?: number;
   /** Counts handled, failed and dead-lettered records (see eventsServerMetrics). */
   metrics?: EventsServerMetrics;
+  /**
+   * Where a group with no committed offsets starts: at the beginning of the topics (a service's
+   * first start must see every event; the default), or at their end (a throwaway group in a test).
+   */
+  fromBeginning?: boolean;
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [1_000, 10_000, 60_000];
@@ -172,7 +177,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       }, CONSUMER_RESTART_DELAY_MS).unref();
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: spec.topics, fromBeginning: true });
+    await consumer.subscribe({ topics: spec.topics, fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
       partitionsConsumedConcurrently:
         spec.groupId === this.options.group ? (this.options.partitionsConsumedConcurrently ?? 4) : 1,

@@ -72,8 +72,9 @@ describe('outbox and relay (real FerretDB and Kafka)', () => {
     expect(records.map((r) => r.headers.ce_sequence)).toEqual(['1', '2', '3']);
     expect(records.map((r) => JSON.parse(r.value ?? '{}').childrenCount)).toEqual([1, 2, 3]);
     const stored = await households.findOne({ _id: id });
-    expect(stored?.outbox).toEqual([]);
+    expect(stored?.outbox ?? []).toEqual([]);
     expect(stored?.outboxSince).toBeUndefined();
+    expect(stored?.outboxLease).toBeUndefined();
     expect(await relay.drain()).toBe(0);
   });
 

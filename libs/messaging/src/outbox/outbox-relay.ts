@@ -198,13 +198,20 @@ export class OutboxRelay {
   /** Publishes a document's events in order, in bounded chunks, each removed once Kafka has it. */
   private async publishDocument(collection: OutboxCollection, document: OutboxDocument): Promise<number> {
     const entries: OutboxEntry[] = document.outbox ?? [];
-    for (let start = 0; start < entries.length; start += CHUNK_SIZE) {
-      const chunk = entries.slice(start, start + CHUNK_SIZE);
-      await this.publisher.publish(chunk);
-      // $pullAll with the entries as read removes exactly these (FerretDB ignores $pull conditions).
-      const removed = await collection.updateOne({ _id: document._id }, { $pullAll: { outbox: chunk } });
-      if (removed.modifiedCount === 0) {
-        throw new Error(`published events of ${String(document._id)} could not be removed from its outbox`);
+    if (entries.length <= CHUNK_SIZE) {
+      await this.publisher.publish(entries);
+      // The usual case, one write: nothing was added meanwhile, so the outbox goes with its lease.
+      const cleared = await collection.updateOne(
+        { _id: document._id, outboxLease: document.outboxLease, outbox: { $size: entries.length } },
+        { $unset: { outbox: '', outboxSince: '', outboxLease: '' } },
+      );
+      if (cleared.modifiedCount === 1) return entries.length;
+      await this.remove(collection, document, entries);
+    } else {
+      for (let start = 0; start < entries.length; start += CHUNK_SIZE) {
+        const chunk = entries.slice(start, start + CHUNK_SIZE);
+        await this.publisher.publish(chunk);
+        await this.remove(collection, document, chunk);
       }
     }
     await collection.updateOne(
@@ -217,5 +224,17 @@ export class OutboxRelay {
       { $unset: { outboxSince: '' } },
     );
     return entries.length;
+  }
+
+  /** Removes published entries: $pullAll with the entries as read removes exactly these (FerretDB ignores $pull conditions). */
+  private async remove(
+    collection: OutboxCollection,
+    document: OutboxDocument,
+    chunk: OutboxEntry[],
+  ): Promise<void> {
+    const removed = await collection.updateOne({ _id: document._id }, { $pullAll: { outbox: chunk } });
+    if (removed.modifiedCount === 0) {
+      throw new Error(`published events of ${String(document._id)} could not be removed from its outbox`);
+    }
   }
 }
