@@ -1,6 +1,7 @@
 // Runs Guichet services from their build as separate processes, as `./guichet start` does, for benchmarks.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { expectEventually, testInfrastructure, uniqueName } from '@guichet/testing';
 
@@ -27,6 +28,7 @@ export async function startService(
   port: number,
   env: Record<string, string>,
 ): Promise<RunningService> {
+  if (await portAnswers(port)) throw new Error(`port ${port} is taken: stop what listens there first`);
   const database = uniqueName(`bench-${name}`);
   const child = spawn(process.execPath, [join(root, 'dist', 'apps', name, 'src', 'main.js')], {
     cwd: root,
@@ -50,6 +52,16 @@ export async function startService(
     { timeoutMs: 60_000, intervalMs: 250 },
   );
   return { name, url, database, process: child };
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
 }
 
 export async function stopService(service: RunningService): Promise<void> {
