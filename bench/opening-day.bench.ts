@@ -11,18 +11,21 @@ import { join } from 'node:path';
 import { mongo as driver } from 'mongoose';
 
 type MongoClient = driver.MongoClient;
-import { expectEventually, requestJson, testInfrastructure, TestTokenIssuer } from '@guichet/testing';
 import {
-  build,
+  buildServices,
+  expectEventually,
   percentile,
+  requestJson,
   residentMiB,
   root,
   round,
   runConcurrently,
   RunningService,
-  startService,
-  stopService,
-} from './support/services';
+  startServiceProcess,
+  stopServiceProcess,
+  testInfrastructure,
+  TestTokenIssuer,
+} from '@guichet/testing';
 
 const FAMILIES = Number(process.env.FAMILIES ?? 20_000);
 const OFFERS = Number(process.env.OFFERS ?? 30);
@@ -37,11 +40,11 @@ interface Family {
 }
 
 async function main(): Promise<void> {
-  build();
+  buildServices();
   const issuer = await new TestTokenIssuer().start();
   const auth = { AUTH_JWKS_URL: issuer.jwksUrl };
-  const tariffs = await startService('tariffs', 3203, auth);
-  const enrolments = await startService('enrolments', 3202, { ...auth, TARIFFS_URL: tariffs.url });
+  const tariffs = await startServiceProcess('tariffs', 3203, auth);
+  const enrolments = await startServiceProcess('enrolments', 3202, { ...auth, TARIFFS_URL: tariffs.url });
   const services: RunningService[] = [enrolments, tariffs];
   const mongo = await driver.MongoClient.connect(testInfrastructure.mongoBaseUri);
   try {
@@ -110,7 +113,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result, null, 2));
   } finally {
     await mongo.close();
-    for (const service of services) await stopService(service);
+    for (const service of services) await stopServiceProcess(service);
     await issuer.stop();
   }
 }

@@ -5,3 +5,4 @@ export * from './test-token-issuer';
 export * from './http-json';
 export * from './prometheus';
 export * from './fuzz';
+export * from './service-process';

@@ -1,11 +1,14 @@
-// Runs Guichet services from their build as separate processes, as `./guichet start` does, for benchmarks.
+// Runs Guichet services from their build as separate processes, as `./guichet start` does: for
+// benchmarks and the end-to-end journeys.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { expectEventually, testInfrastructure, uniqueName } from '@guichet/testing';
+import { expectEventually } from './expect-eventually';
+import { testInfrastructure, uniqueName } from './infrastructure';
 
-export const root = join(__dirname, '..', '..');
+/** The repository's root (this file is libs/testing/src/). */
+export const root = join(__dirname, '..', '..', '..');
 
 export interface RunningService {
   name: string;
@@ -14,7 +17,7 @@ export interface RunningService {
   process: ChildProcess;
 }
 
-export function build(): void {
+export function buildServices(): void {
   const result = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], {
     cwd: root,
     encoding: 'utf8',
@@ -23,7 +26,7 @@ export function build(): void {
 }
 
 /** Starts one service from dist/ with its own fresh database; resolves once it is ready. */
-export async function startService(
+export async function startServiceProcess(
   name: string,
   port: number,
   env: Record<string, string>,
@@ -64,7 +67,7 @@ function portAnswers(port: number): Promise<boolean> {
   });
 }
 
-export async function stopService(service: RunningService): Promise<void> {
+export async function stopServiceProcess(service: RunningService): Promise<void> {
   if (service.process.exitCode !== null) return;
   await new Promise((resolve) => {
     service.process.once('exit', resolve);
