@@ -1,0 +1,162 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { NotificationDelivered, NotificationFailed } from '@guichet/contracts';
+import { JobQueue } from '@guichet/jobs';
+import { EventOutbox } from '@guichet/messaging';
+import { EmailSender } from '../channels/email-sender';
+import { OutgoingMessage, PermanentDeliveryError } from '../channels/outgoing-message';
+import { SmsProvider } from '../channels/sms-provider';
+import { InboxRepository } from '../families/inbox.repository';
+import { notificationQueue, NotificationsConfig } from '../notifications.config';
+import { Channel, DeliveryDocument, DeliveryRepository } from './delivery.repository';
+
+/** A job carries the delivery's id only: the message waits in MongoDB, not in Redis. */
+export interface DeliveryJob {
+  deliveryId: string;
+}
+
+export type NewDelivery = Omit<
+  DeliveryDocument,
+  'status' | 'attempts' | 'createdAt' | 'updatedAt' | 'reason'
+>;
+
+const CONCURRENCY: Record<Channel, number> = { email: 4, sms: 4, inbox: 8 };
+
+/** Masks what could identify a person in an error text (a relay quotes the address it refuses). */
+export function maskPersonalData(reason: string): string {
+  const masked = reason
+    .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, '<adresse>')
+    .replace(/\+?\d[\d .-]{7,}\d/g, '<numéro>')
+    .trim();
+  return (masked || 'échec sans motif').slice(0, 500);
+}
+
+/**
+ * Delivery through one BullMQ queue per channel: records each delivery once, enqueues it under its
+ * own id, sends it with retries (exponential backoff, rate-limited per channel) and records the
+ * outcome with its event (NotificationDelivered, or NotificationFailed after the last attempt).
+ */
+@Injectable()
+export class DeliveryService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(DeliveryService.name);
+  private readonly queues: Record<Channel, JobQueue<DeliveryJob, string>>;
+  private readonly rates: Record<Channel, number>;
+
+  constructor(
+    @Inject(NotificationsConfig) config: NotificationsConfig,
+    private readonly deliveries: DeliveryRepository,
+    private readonly outbox: EventOutbox,
+    private readonly email: EmailSender,
+    private readonly sms: SmsProvider,
+    private readonly inbox: InboxRepository,
+  ) {
+    const queue = (channel: Channel) => notificationQueue<DeliveryJob>(config, channel);
+    this.queues = { email: queue('email'), sms: queue('sms'), inbox: queue('inbox') };
+    this.rates = {
+      email: config.EMAIL_RATE_PER_SECOND,
+      sms: config.SMS_RATE_PER_SECOND,
+      inbox: config.INBOX_RATE_PER_SECOND,
+    };
+  }
+
+  onModuleInit(): void {
+    for (const channel of Object.keys(this.queues) as Channel[]) {
+      const worker = this.queues[channel].process((job) => this.deliver(channel, job), CONCURRENCY[channel], {
+        limiter: { max: this.rates[channel], duration: 1_000 },
+      });
+      worker.on('error', (error) => this.logger.warn(`${channel} worker: ${error.message}`));
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((queue) => queue.close()));
+  }
+
+  /**
+   * Records the delivery and enqueues it. Both steps are idempotent (the record's id, the job's id),
+   * so a handler retried after a crash between them completes what is missing and sends nothing twice.
+   */
+  async enqueue(delivery: NewDelivery): Promise<void> {
+    const stored = await this.deliveries.record(delivery);
+    if (stored?.status !== 'queued') return;
+    await this.queues[delivery.channel].add(stored._id, { deliveryId: stored._id });
+  }
+
+  /** The waiting jobs of a channel (tests and operations). */
+  queue(channel: Channel): JobQueue<DeliveryJob, string> {
+    return this.queues[channel];
+  }
+
+  private async deliver(channel: Channel, job: Job<DeliveryJob, string>): Promise<string> {
+    const delivery = await this.deliveries.find(job.data.deliveryId);
+    // Sent already (a job that stalled and ran again), cancelled by an erasure, or failed: nothing to do.
+    if (!delivery || delivery.status !== 'queued') return delivery?.status ?? 'missing';
+    const message = outgoing(delivery);
+    if (!message) return this.fail(job, delivery, new PermanentDeliveryError('message incomplet'));
+    try {
+      await this.send(channel, delivery, message);
+    } catch (error) {
+      return this.fail(job, delivery, error);
+    }
+    await this.deliveries.markSent(delivery._id, [
+      this.outbox.entry(NotificationDelivered, {
+        subject: delivery.householdId,
+        causationId: delivery.eventId,
+        data: { notificationId: delivery.notificationId, householdId: delivery.householdId, channel },
+      }),
+    ]);
+    this.outbox.published();
+    return 'sent';
+  }
+
+  private async send(channel: Channel, delivery: DeliveryDocument, message: OutgoingMessage): Promise<void> {
+    if (channel === 'email') return this.email.send(message);
+    if (channel === 'sms') return this.sms.send(message);
+    await this.inbox.deliver({
+      _id: delivery._id,
+      householdId: delivery.householdId,
+      notificationId: delivery.notificationId,
+      kind: delivery.kind,
+      subject: message.subject,
+      text: message.text,
+      createdAt: delivery.createdAt,
+    });
+  }
+
+  /** Records the failed attempt; the last one (or a final refusal) fails the delivery and announces it. */
+  private async fail(
+    job: Job<DeliveryJob, string>,
+    delivery: DeliveryDocument,
+    error: unknown,
+  ): Promise<never> {
+    const reason = maskPersonalData(error instanceof Error ? error.message : String(error));
+    const permanent = error instanceof PermanentDeliveryError;
+    const last = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const final = last
+      ? [
+          this.outbox.entry(NotificationFailed, {
+            subject: delivery.householdId,
+            causationId: delivery.eventId,
+            data: {
+              notificationId: delivery.notificationId,
+              householdId: delivery.householdId,
+              channel: delivery.channel,
+              reason,
+            },
+          }),
+        ]
+      : undefined;
+    await this.deliveries.recordFailure(delivery._id, reason, final);
+    if (final) {
+      this.outbox.published();
+      this.logger.warn(`delivery ${delivery._id} failed for good: ${reason}`);
+    }
+    throw permanent ? new UnrecoverableError(reason) : error;
+  }
+}
+
+function outgoing(delivery: DeliveryDocument): OutgoingMessage | undefined {
+  const { recipient, subject, text, html } = delivery;
+  if (!recipient || subject === undefined || text === undefined || html === undefined) return undefined;
+  return { deliveryId: delivery._id, channel: delivery.channel, recipient, subject, text, html };
+}
