@@ -11,6 +11,7 @@ import {
 } from '@guichet/contracts';
 import { expectEventually, KafkaProbe, requestJson, TestTokenIssuer, uniqueName } from '@guichet/testing';
 import { BroadcastService } from './broadcasts/broadcast.service';
+import { FakeSmsProvider, SmsProvider } from './channels/sms-provider';
 import {
   databaseOf,
   EventSender,
@@ -19,8 +20,9 @@ import {
 } from './test-support/notifications-harness';
 import { SmtpTestServer } from './test-support/smtp-test-server';
 
-const REFUSED_TWICE = 'flaky@example.org';
-const ALWAYS_REFUSED = 'full-mailbox@example.org';
+// Addresses of this run only: a record of an earlier run read again cannot add tries to them.
+const REFUSED_TWICE = `${uniqueName('flaky')}@example.org`;
+const ALWAYS_REFUSED = `${uniqueName('full-mailbox')}@example.org`;
 
 describe('notifications: events to mail and inbox, delivered once (real Kafka, FerretDB, Redis, SMTP)', () => {
   const issuer = new TestTokenIssuer();
@@ -81,6 +83,7 @@ describe('notifications: events to mail and inbox, delivered once (real Kafka, F
       attempts: number;
       reason?: string;
       notificationId: string;
+      id: string;
     }[];
   const probeEvents = (type: string, householdId: string) =>
     probe.records
@@ -120,6 +123,30 @@ describe('notifications: events to mail and inbox, delivered once (real Kafka, F
       ['inbox', 'sent'],
     ]);
     expect(smtp.mailsTo(email)).toHaveLength(1);
+  });
+
+  it('texts a required message to a family that agreed to SMS, through the fake provider', async () => {
+    const householdId = uniqueName('hh');
+    const phone = '+33612345678';
+    await knownContact(app, sender, { householdId, phone, emailNotices: false, smsNotices: true });
+    const offered = { ...enrolment(householdId), expiresAt: '2026-03-29T16:00:00Z' };
+    await sender.send(PlaceOffered, offered.enrolmentId, offered);
+    const fake = app.get(SmsProvider) as FakeSmsProvider;
+    expect(fake).toBeInstanceOf(FakeSmsProvider); // no SMS_PROVIDER_URL in this test
+    const smsDelivery = await expectEventually(async () => {
+      const statuses = await deliveriesOf(householdId);
+      expect(statuses.map((d) => [d.channel, d.status]).sort()).toEqual([
+        ['inbox', 'sent'],
+        ['sms', 'sent'],
+      ]);
+      return statuses.find((d) => d.channel === 'sms');
+    });
+    const sms = fake.sent.filter((message) => message.deliveryId === smsDelivery?.id);
+    // 16:00 UTC on 29 March 2026, the first day of summer time, is 18:00 in Paris.
+    expect(sms).toHaveLength(1);
+    expect(sms[0].to).toBe(phone);
+    expect(sms[0].text.startsWith('Une place vous est proposée\nBonjour,')).toBe(true);
+    expect(sms[0].text).toContain('jusqu’au dimanche 29 mars 2026 à 18 h 00');
   });
 
   it('keeps the message in the inbox, counts it unread until the family reads it', async () => {
