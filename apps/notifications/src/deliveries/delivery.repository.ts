@@ -89,6 +89,15 @@ export class DeliveryRepository implements OnModuleInit {
     return this.deliveries.findOne({ _id: delivery._id });
   }
 
+  /** Deliveries recorded before a date and still waiting: their job may have been lost with Redis's data. */
+  async queuedBefore(date: Date, limit: number): Promise<Pick<DeliveryDocument, '_id' | 'channel'>[]> {
+    return this.deliveries
+      .find({ status: 'queued', createdAt: { $lt: date } }, { projection: { _id: 1, channel: 1 } })
+      .sort({ createdAt: 1 })
+      .limit(limit)
+      .toArray();
+  }
+
   find(id: string): Promise<DeliveryDocument | null> {
     return this.deliveries.findOne({ _id: id });
   }

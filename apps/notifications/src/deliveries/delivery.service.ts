@@ -22,6 +22,10 @@ export type NewDelivery = Omit<
 
 const CONCURRENCY: Record<Channel, number> = { email: 4, sms: 4, inbox: 8 };
 
+/** How often, and after how long, deliveries still waiting are enqueued again (see requeueWaiting). */
+const REQUEUE_EVERY_MS = 60_000;
+const REQUEUE_AFTER_MS = 10 * 60_000;
+
 /** Masks what could identify a person in an error text (a relay quotes the address it refuses). */
 export function maskPersonalData(reason: string): string {
   const masked = reason
@@ -66,10 +70,32 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
       });
       worker.on('error', (error) => this.logger.warn(`${channel} worker: ${error.message}`));
     }
+    this.requeueTimer = setInterval(() => {
+      this.requeueWaiting(REQUEUE_AFTER_MS).catch((error: Error) =>
+        this.logger.warn(`requeue of waiting deliveries failed: ${error.message}`),
+      );
+    }, REQUEUE_EVERY_MS);
+    this.requeueTimer.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
+    clearInterval(this.requeueTimer);
     await Promise.all(Object.values(this.queues).map((queue) => queue.close()));
+  }
+
+  private requeueTimer?: NodeJS.Timeout;
+
+  /**
+   * Enqueues again the deliveries recorded more than `olderThanMs` ago and still queued. A job that
+   * still exists keeps its id, so this adds nothing; a job lost with Redis's data (a Redis without
+   * persistence, a failover) is recreated, and MongoDB, not Redis, decides what is still to send.
+   */
+  async requeueWaiting(olderThanMs: number): Promise<number> {
+    const waiting = await this.deliveries.queuedBefore(new Date(Date.now() - olderThanMs), 1_000);
+    for (const delivery of waiting) {
+      await this.queues[delivery.channel].add(delivery._id, { deliveryId: delivery._id });
+    }
+    return waiting.length;
   }
 
   /**
