@@ -4,9 +4,18 @@ import type { Connection } from 'mongoose';
 import { createEnvelope, EventDefinition, HouseholdContactChanged, toKafkaRecord } from '@guichet/contracts';
 import { createKafkaClient, RecordPublisher } from '@guichet/messaging';
 import { loadConfig, startService } from '@guichet/platform';
-import { expectEventually, testInfrastructure, uniqueMongoUri, uniqueName } from '@guichet/testing';
+import {
+  expectEventually,
+  JsonAnswer,
+  requestJson,
+  testInfrastructure,
+  TestTokenIssuer,
+  uniqueMongoUri,
+  uniqueName,
+} from '@guichet/testing';
 import { NotificationsConfig } from '../notifications.config';
 import { notificationsService } from '../notifications.service';
+import { RecipientPolicy, SmtpTestServer } from './smtp-test-server';
 
 /** The notifications service on the real stack, with its own database and queue keys. */
 export async function startNotifications(env: Record<string, string>): Promise<INestApplication> {
@@ -75,4 +84,86 @@ export async function knownContact(
         .countDocuments({ _id: contact.householdId } as never),
     ).toBe(1),
   );
+}
+
+export interface DeliveryStatusView {
+  id: string;
+  notificationId: string;
+  kind: string;
+  channel: string;
+  status: string;
+  attempts: number;
+  reason?: string;
+}
+
+/**
+ * One notifications service for a spec file, with what its tests use: a real SMTP server (refusing as
+ * `policy` says), a token issuer standing in for accounts, an event sender, an agent's token, and an
+ * offer and a site of this run.
+ */
+export class NotificationsTestBed {
+  readonly issuer = new TestTokenIssuer();
+  readonly sender = new EventSender();
+  readonly smtp: SmtpTestServer;
+  readonly offerId = uniqueName('offer');
+  readonly siteId = uniqueName('site');
+  app!: INestApplication;
+  base = '';
+  agent = '';
+
+  constructor(
+    policy?: RecipientPolicy,
+    private readonly env: Record<string, string> = {},
+  ) {
+    this.smtp = new SmtpTestServer(policy);
+  }
+
+  async start(): Promise<void> {
+    await this.issuer.start();
+    await this.smtp.start();
+    this.app = await startNotifications({
+      SMTP_URL: this.smtp.url,
+      AUTH_JWKS_URL: this.issuer.jwksUrl,
+      ...this.env,
+    });
+    this.base = await this.app.getUrl();
+    this.agent = await this.issuer.token({ sub: 'agent-1', role: 'agent' });
+  }
+
+  async stop(): Promise<void> {
+    await this.sender.disconnect();
+    await this.app.close();
+    await this.smtp.stop();
+    await this.issuer.stop();
+  }
+
+  family = (householdId: string): Promise<string> =>
+    this.issuer.token({ sub: `acc-${householdId}`, role: 'family', hid: householdId });
+
+  get = (path: string, token?: string): Promise<JsonAnswer> =>
+    requestJson(`${this.base}${path}`, 'GET', { token });
+
+  request = (
+    path: string,
+    method: string,
+    options: { token?: string; body?: unknown } = {},
+  ): Promise<JsonAnswer> => requestJson(`${this.base}${path}`, method, options);
+
+  /** The fields every enrolment event carries, in this run's offer and site unless told otherwise. */
+  enrolment = (householdId: string, overrides: Partial<{ offerId: string; siteId: string }> = {}) => ({
+    enrolmentId: uniqueName('enr'),
+    householdId,
+    childId: uniqueName('child'),
+    offerId: this.offerId,
+    siteId: this.siteId,
+    service: 'cantine',
+    ...overrides,
+  });
+
+  /** The delivery status of a household's messages, as an agent reads it. */
+  deliveriesOf = async (householdId: string): Promise<DeliveryStatusView[]> =>
+    (await this.get(`/households/${householdId}/deliveries`, this.agent)).body.deliveries;
+
+  knownContact = (contact: Parameters<typeof knownContact>[2]): Promise<void> =>
+    knownContact(this.app, this.sender, contact);
 }
