@@ -9,7 +9,7 @@ describe('notifications: agents’ broadcasts, who may read what, erasure (real 
   beforeAll(() => bed.start());
   afterAll(() => bed.stop());
 
-  it('broadcasts an bed.agent’s notice to the families of an offer, a site or a day, one job per family', async () => {
+  it('broadcasts an agent’s notice to the families of an offer, a site or a day, one job per family', async () => {
     const inOffer = [uniqueName('hh'), uniqueName('hh'), uniqueName('hh')];
     const elsewhere = uniqueName('hh');
     const otherOffer = uniqueName('offer');
@@ -81,6 +81,33 @@ describe('notifications: agents’ broadcasts, who may read what, erasure (real 
     expect(byDay.body.families).toBe(1);
     const [dayJob] = await bed.app.get(BroadcastService).jobsOf(byDay.body.broadcastId, [elsewhere]);
     expect(dayJob).toBeDefined();
+  });
+
+  it('adds later the jobs of a broadcast recorded but not enqueued (a stop in between), and forgets erased families', async () => {
+    const householdId = uniqueName('hh');
+    const broadcasts = databaseOf(bed.app).collection('broadcasts');
+    const broadcastId = uniqueName('broadcast');
+    await broadcasts.insertOne({
+      _id: broadcastId,
+      scope: { kind: 'site', siteId: bed.siteId },
+      subject: 'Sortie annulée',
+      text: 'La sortie de mercredi est annulée.',
+      households: [householdId, 'hh-other'],
+      createdBy: 'agent-1',
+      createdAt: new Date(Date.now() - 120_000),
+    } as never);
+
+    expect(await bed.app.get(BroadcastService).resumeBroadcasts(0)).toBeGreaterThanOrEqual(1);
+    await expectEventually(async () => {
+      const inbox = (await bed.get(`/households/${householdId}/inbox`, await bed.family(householdId))).body;
+      expect(inbox.messages.map((m: { subject: string }) => m.subject)).toEqual(['Sortie annulée']);
+    });
+    expect(await broadcasts.findOne({ _id: broadcastId } as never)).toHaveProperty('enqueuedAt');
+
+    await bed.sender.send(HouseholdErased, householdId, { householdId, erasedAt: new Date().toISOString() });
+    await expectEventually(async () =>
+      expect((await broadcasts.findOne({ _id: broadcastId } as never))?.households).toEqual(['hh-other']),
+    );
   });
 
   it('refuses a malformed or empty broadcast, and lets only agents send one', async () => {

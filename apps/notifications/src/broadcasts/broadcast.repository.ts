@@ -9,10 +9,13 @@ export interface BroadcastDocument {
   scope: BroadcastScope;
   subject: string;
   text: string;
-  families: number;
+  /** The families it reaches (ids only), so its jobs can be added again; an erased family leaves it. */
+  households: string[];
   /** The agent's account id. */
   createdBy: string;
   createdAt: Date;
+  /** Set once every family's job was added. */
+  enqueuedAt?: Date;
 }
 
 @Injectable()
@@ -29,5 +32,24 @@ export class BroadcastRepository {
 
   find(id: string): Promise<BroadcastDocument | null> {
     return this.broadcasts.findOne({ _id: id });
+  }
+
+  async markEnqueued(id: string): Promise<void> {
+    await this.broadcasts.updateOne({ _id: id }, { $set: { enqueuedAt: new Date() } });
+  }
+
+  notEnqueuedBefore(date: Date): Promise<BroadcastDocument[]> {
+    return this.broadcasts
+      .find({ enqueuedAt: { $exists: false }, createdAt: { $lt: date } })
+      .limit(100)
+      .toArray();
+  }
+
+  /** GDPR erasure: the household leaves the lists of the notices it received ($pullAll: FerretDB ignores $pull conditions). */
+  async eraseHousehold(householdId: string): Promise<void> {
+    await this.broadcasts.updateMany(
+      { households: householdId },
+      { $pullAll: { households: [householdId] } },
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import type { Principal } from '@guichet/auth';
@@ -8,8 +8,12 @@ import { NotifyService } from '../events/notify.service';
 import { BroadcastScope, ProjectionRepository } from '../events/projection.repository';
 import { notificationQueue, NotificationsConfig } from '../notifications.config';
 import { broadcastMessage } from '../templates/event-messages';
-import { BroadcastRepository } from './broadcast.repository';
+import { BroadcastDocument, BroadcastRepository } from './broadcast.repository';
 import { BroadcastDto } from './dto/broadcast.dto';
+
+/** How often, and after how long, broadcasts whose jobs were not all added are enqueued again. */
+const SWEEP_EVERY_MS = 60_000;
+const SWEEP_AFTER_MS = 60_000;
 
 interface BroadcastJob {
   broadcastId: string;
@@ -22,6 +26,7 @@ interface BroadcastJob {
  */
 @Injectable()
 export class BroadcastService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(BroadcastService.name);
   private readonly queue: JobQueue<BroadcastJob, string>;
 
   constructor(
@@ -33,11 +38,20 @@ export class BroadcastService implements OnModuleInit, OnModuleDestroy {
     this.queue = notificationQueue<BroadcastJob>(config, 'broadcast');
   }
 
+  private sweepTimer?: NodeJS.Timeout;
+
   onModuleInit(): void {
     this.queue.process((job) => this.notifyFamily(job), 4);
+    this.sweepTimer = setInterval(() => {
+      this.resumeBroadcasts(SWEEP_AFTER_MS).catch((error: Error) =>
+        this.logger.warn(`resuming broadcasts failed: ${error.message}`),
+      );
+    }, SWEEP_EVERY_MS);
+    this.sweepTimer.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
+    clearInterval(this.sweepTimer);
     await this.queue.close();
   }
 
@@ -52,24 +66,38 @@ export class BroadcastService implements OnModuleInit, OnModuleDestroy {
         detail: 'Aucune famille ne correspond à cette cible : rien n’a été envoyé.',
       });
     }
-    const broadcastId = randomUUID();
-    await this.broadcasts.save({
-      _id: broadcastId,
+    const broadcast: BroadcastDocument = {
+      _id: randomUUID(),
       scope,
       subject: body.subject,
       text: body.text,
-      families: households.length,
+      households,
       createdBy: principal.subject,
       createdAt: new Date(),
-    });
+    };
+    // Recorded first with its families: if the process stops before every job is added, the sweep
+    // (resumeBroadcasts) adds them later under the same ids.
+    await this.broadcasts.save(broadcast);
+    await this.enqueue(broadcast);
+    return { broadcastId: broadcast._id, families: households.length };
+  }
+
+  /** Adds the jobs of the broadcasts recorded more than `olderThanMs` ago and not yet enqueued. */
+  async resumeBroadcasts(olderThanMs: number): Promise<number> {
+    const pending = await this.broadcasts.notEnqueuedBefore(new Date(Date.now() - olderThanMs));
+    for (const broadcast of pending) await this.enqueue(broadcast);
+    return pending.length;
+  }
+
+  private async enqueue(broadcast: BroadcastDocument): Promise<void> {
     await this.queue.queue.addBulk(
-      households.map((householdId) => ({
+      broadcast.households.map((householdId) => ({
         name: this.queue.queue.name,
-        data: { broadcastId, householdId },
-        opts: { jobId: deterministicJobId(broadcastId, householdId) },
+        data: { broadcastId: broadcast._id, householdId },
+        opts: { jobId: deterministicJobId(broadcast._id, householdId) },
       })),
     );
-    return { broadcastId, families: households.length };
+    await this.broadcasts.markEnqueued(broadcast._id);
   }
 
   /** The jobs of one broadcast (tests and operations). */

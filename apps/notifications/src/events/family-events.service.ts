@@ -7,6 +7,7 @@ import type {
   EventEnvelope,
   HouseholdContactChangedV1,
 } from '@guichet/contracts';
+import { BroadcastRepository } from '../broadcasts/broadcast.repository';
 import { DeliveryRepository } from '../deliveries/delivery.repository';
 import { HouseholdRepository } from '../families/household.repository';
 import { InboxRepository } from '../families/inbox.repository';
@@ -23,6 +24,7 @@ export class FamilyEventsService {
     private readonly projections: ProjectionRepository,
     private readonly inbox: InboxRepository,
     private readonly deliveries: DeliveryRepository,
+    private readonly broadcasts: BroadcastRepository,
   ) {}
 
   async contactChanged(event: HouseholdContactChangedV1, envelope: EventEnvelope): Promise<void> {
@@ -76,5 +78,6 @@ export class FamilyEventsService {
     await this.inbox.eraseHousehold(householdId);
     await this.projections.eraseHousehold(householdId);
     await this.deliveries.eraseHousehold(householdId);
+    await this.broadcasts.eraseHousehold(householdId);
   }
 }
