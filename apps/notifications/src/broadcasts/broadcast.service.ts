@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import type { Principal } from '@guichet/auth';
@@ -25,7 +25,7 @@ interface BroadcastJob {
  * (id derived from the broadcast and the household) turns the notice into that family's deliveries.
  */
 @Injectable()
-export class BroadcastService implements OnModuleInit, OnModuleDestroy {
+export class BroadcastService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(BroadcastService.name);
   private readonly queue: JobQueue<BroadcastJob, string>;
 
@@ -50,7 +50,7 @@ export class BroadcastService implements OnModuleInit, OnModuleDestroy {
     this.sweepTimer.unref();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.sweepTimer);
     await this.queue.close();
   }

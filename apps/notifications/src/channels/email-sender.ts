@@ -1,11 +1,11 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createTransport, Transporter } from 'nodemailer';
 import { NotificationsConfig } from '../notifications.config';
 import { OutgoingMessage, PermanentDeliveryError } from './outgoing-message';
 
 /** Sends mail over SMTP with nodemailer; without SMTP_URL (local development) it only logs the delivery id. */
 @Injectable()
-export class EmailSender implements OnModuleDestroy {
+export class EmailSender implements OnApplicationShutdown {
   private readonly logger = new Logger(EmailSender.name);
   private readonly transport: Transporter;
   private readonly from: string;
@@ -40,7 +40,7 @@ export class EmailSender implements OnModuleDestroy {
     this.logger.log(`delivery ${message.deliveryId}: mail handed to the relay`);
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.transport.close();
   }
 }

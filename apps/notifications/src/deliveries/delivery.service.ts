@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { NotificationDelivered, NotificationFailed } from '@guichet/contracts';
 import { JobQueue } from '@guichet/jobs';
@@ -25,12 +25,15 @@ const CONCURRENCY: Record<Channel, number> = { email: 4, sms: 4, inbox: 8 };
 /** How often, and after how long, deliveries still waiting are enqueued again (see requeueWaiting). */
 const REQUEUE_EVERY_MS = 60_000;
 const REQUEUE_AFTER_MS = 10 * 60_000;
+/** How long an event handler waits for Redis to take a job. */
+const ENQUEUE_WAIT_MS = 5_000;
 
 /** Masks what could identify a person in an error text (a relay quotes the address it refuses). */
 export function maskPersonalData(reason: string): string {
   const masked = reason
     .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, '<adresse>')
-    .replace(/\+?\d[\d .-]{7,}\d/g, '<numéro>')
+    // A run of digits and separators is a phone number when it holds 9 digits or more (not "550 5.1.1").
+    .replace(/\+?\d[\d .-]{7,}\d/g, (run) => (run.replace(/\D/g, '').length >= 9 ? '<numéro>' : run))
     .trim();
   return (masked || 'échec sans motif').slice(0, 500);
 }
@@ -41,7 +44,7 @@ export function maskPersonalData(reason: string): string {
  * outcome with its event (NotificationDelivered, or NotificationFailed after the last attempt).
  */
 @Injectable()
-export class DeliveryService implements OnModuleInit, OnModuleDestroy {
+export class DeliveryService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(DeliveryService.name);
   private readonly queues: Record<Channel, JobQueue<DeliveryJob, string>>;
   private readonly rates: Record<Channel, number>;
@@ -78,7 +81,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
     this.requeueTimer.unref();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.requeueTimer);
     await Promise.all(Object.values(this.queues).map((queue) => queue.close()));
   }
@@ -92,9 +95,7 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
    */
   async requeueWaiting(olderThanMs: number): Promise<number> {
     const waiting = await this.deliveries.queuedBefore(new Date(Date.now() - olderThanMs), 1_000);
-    for (const delivery of waiting) {
-      await this.queues[delivery.channel].add(delivery._id, { deliveryId: delivery._id });
-    }
+    for (const delivery of waiting) await this.addJob(delivery.channel, delivery._id);
     return waiting.length;
   }
 
@@ -105,7 +106,28 @@ export class DeliveryService implements OnModuleInit, OnModuleDestroy {
   async enqueue(delivery: NewDelivery): Promise<void> {
     const stored = await this.deliveries.record(delivery);
     if (stored?.status !== 'queued') return;
-    await this.queues[delivery.channel].add(stored._id, { deliveryId: stored._id });
+    await this.addJob(delivery.channel, stored._id);
+  }
+
+  /**
+   * Adds a delivery's job, waiting for Redis a few seconds at most: the delivery is recorded already,
+   * so an event handler need not hold its partition while Redis is away. The command stays queued in
+   * the client and is sent when Redis is back; if the process stops first, requeueWaiting adds it.
+   */
+  private async addJob(channel: Channel, deliveryId: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const added = this.queues[channel].add(deliveryId, { deliveryId });
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), ENQUEUE_WAIT_MS);
+    });
+    try {
+      if ((await Promise.race([added, timeout])) === 'timeout') {
+        added.catch(() => undefined); // settled later, when Redis answers; the sweep covers a failure
+        this.logger.warn(`delivery ${deliveryId}: Redis did not answer, its job is added when it does`);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The waiting jobs of a channel (tests and operations). */

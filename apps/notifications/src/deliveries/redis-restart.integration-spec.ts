@@ -172,4 +172,36 @@ describe('deliveries survive a Redis restart (private redis-server, real Kafka, 
     await expectEventually(async () => expect(await emailQueue().getWaitingCount()).toBe(0));
     expect(mailsOf(households)).toHaveLength(5);
   });
+
+  it('records the deliveries of events that come while Redis is down, and mails them once it is back', async () => {
+    const households = [uniqueName('hh'), uniqueName('hh')];
+    for (const householdId of households) {
+      await knownContact(app, sender, { householdId, email: `${householdId}@example.org` });
+    }
+    await redis.stop();
+    for (const householdId of households) {
+      await sender.send(EnrolmentAccepted, householdId, {
+        enrolmentId: uniqueName('enr'),
+        householdId,
+        childId: uniqueName('child'),
+        offerId: 'offer-acm-mercredi',
+        service: 'acm',
+      });
+    }
+    // The handlers do not wait for Redis: both deliveries are recorded while it is away.
+    await expectEventually(
+      async () =>
+        expect(
+          await deliveries().countDocuments({ householdId: { $in: households }, channel: 'email' }),
+        ).toBe(2),
+      { timeoutMs: 40_000 },
+    );
+    expect(mailsOf(households)).toHaveLength(0);
+
+    await redis.start();
+    await expectEventually(async () => expect(await sentTo(households)).toBe(2), { timeoutMs: 30_000 });
+    for (const householdId of households) {
+      expect(smtp.mailsTo(`${householdId}@example.org`)).toHaveLength(1);
+    }
+  });
 });
