@@ -10,6 +10,7 @@ interface ComposeService {
   healthcheck?: { test: string[] };
   environment?: Record<string, string>;
   build?: { args?: { SERVICE?: string } };
+  depends_on?: Record<string, { condition: string }>;
 }
 
 const compose = parse(readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -54,14 +55,22 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('points the tariffs service at the keys of accounts', () => {
-    expect(compose.services.tariffs.environment?.AUTH_JWKS_URL).toBe(
+  it.each(['tariffs', 'notifications'])('points %s at the keys of accounts', (name) => {
+    expect(compose.services[name].environment?.AUTH_JWKS_URL).toBe(
       'http://accounts:3001/.well-known/jwks.json',
     );
   });
 
-  it('sends mail to Mailpit', () => {
-    expect(compose.services.notifications.environment?.SMTP_URL).toBe('smtp://mailpit:1025');
-    expect(compose.services.mailpit.ports).toContain('8025:8025');
+  it('sends mail to Mailpit, started and healthy before notifications', () => {
+    const notifications = compose.services.notifications;
+    expect(notifications.environment?.SMTP_URL).toBe('smtp://mailpit:1025');
+    expect(notifications.environment?.MAIL_FROM).toMatch(/^Guichet <[^@>]+@[^>]+>$/);
+    expect(notifications.depends_on).toEqual({
+      kafka: { condition: 'service_healthy' },
+      mongodb: { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+      mailpit: { condition: 'service_healthy' },
+    });
+    expect(compose.services.mailpit.ports).toEqual(expect.arrayContaining(['8025:8025', '1025:1025']));
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Job, JobsOptions, Queue, Worker } from 'bullmq';
+import { Job, JobsOptions, Queue, Worker, WorkerOptions } from 'bullmq';
 import IORedis, { Redis } from 'ioredis';
 
 /** Defaults of every Guichet job: retries with exponential backoff, bounded history. */
@@ -54,12 +54,21 @@ export class JobQueue<Data extends object, Result = unknown> {
     return job.id ?? jobId;
   }
 
-  process(processor: (job: Job<Data, Result>) => Promise<Result>, concurrency = 1): Worker<Data, Result> {
+  /**
+   * Runs the queue's jobs in this process. `limiter` caps how many jobs start per period across every
+   * worker of the queue (a provider's rate limit).
+   */
+  process(
+    processor: (job: Job<Data, Result>) => Promise<Result>,
+    concurrency = 1,
+    options: Pick<WorkerOptions, 'limiter'> = {},
+  ): Worker<Data, Result> {
     if (this.worker) throw new Error(`queue ${this.settings.name} already has a worker`);
     this.worker = new Worker<Data, Result>(this.settings.name, processor, {
       connection: this.connect(),
       prefix: this.settings.prefix ?? 'guichet',
       concurrency,
+      ...options,
     });
     return this.worker;
   }

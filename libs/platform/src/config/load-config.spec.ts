@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './load-config';
-import { ServiceConfig, ServiceWithRedisConfig } from './service-config';
+import { ServiceConfig, ServiceWithRedisConfig, WithAccessTokens } from './service-config';
 
 const valid = {
   PORT: '3001',
@@ -48,5 +48,19 @@ describe('loadConfig', () => {
 
   it('treats an empty variable as missing', () => {
     expect(problemsOf({ ...valid, PORT: '' })).toEqual(['PORT']);
+  });
+
+  it('adds the access-token variables to any base config', () => {
+    const WithTokens = WithAccessTokens(ServiceWithRedisConfig);
+    expect(problemsOf({ ...valid, REDIS_URL: 'redis://127.0.0.1:6379' }, WithTokens)).toEqual([
+      'AUTH_JWKS_URL',
+    ]);
+    const config = loadConfig(WithTokens, {
+      ...valid,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      AUTH_JWKS_URL: 'http://accounts:3001/.well-known/jwks.json',
+    });
+    expect(config).toMatchObject({ AUTH_ISSUER: 'guichet-accounts', AUTH_AUDIENCE: 'guichet', PORT: 3001 });
+    expect(config).toBeInstanceOf(ServiceWithRedisConfig);
   });
 });

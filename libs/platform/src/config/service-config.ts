@@ -1,4 +1,4 @@
-import { ArrayNotEmpty, IsIn, IsInt, IsOptional, Matches, Max, Min, MinLength } from 'class-validator';
+import { ArrayNotEmpty, IsIn, IsInt, IsOptional, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 import { Env, EnvInt, EnvList } from './env-decorators';
 
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
@@ -49,4 +49,26 @@ export class ServiceWithRedisConfig extends ServiceConfig {
   @Env()
   @Matches(/^rediss?:\/\/[^/]+/, { message: 'REDIS_URL must be a redis:// URL, e.g. redis://127.0.0.1:6379' })
   REDIS_URL!: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- TypeScript's mixin pattern requires any[] here
+type ConfigClass<T> = new (...args: any[]) => T;
+
+/**
+ * The variables of a service that verifies access tokens (libs/auth): where accounts publishes the
+ * keys, and the issuer and audience the tokens must name. A mixin, so any base config can have them.
+ */
+export function WithAccessTokens<B extends ConfigClass<ServiceConfig>>(Base: B) {
+  class AccessTokensConfig extends Base {
+    @Env()
+    @IsUrl(
+      { require_tld: false, protocols: ['http', 'https'] },
+      { message: 'AUTH_JWKS_URL must be an http(s) URL' },
+    )
+    AUTH_JWKS_URL!: string;
+
+    @Env() AUTH_ISSUER = 'guichet-accounts';
+    @Env() AUTH_AUDIENCE = 'guichet';
+  }
+  return AccessTokensConfig;
 }
