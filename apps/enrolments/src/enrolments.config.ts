@@ -1,16 +1,11 @@
 import { IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
-import { Env, EnvInt, ServiceConfig } from '@guichet/platform';
+import { Env, EnvInt, ServiceConfig, WithAccessTokens } from '@guichet/platform';
 
 const httpUrl = (name: string) =>
   IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: `${name} must be an http(s) URL` });
 
 /** The enrolments service's environment; see .env.example for every variable. */
-export class EnrolmentsConfig extends ServiceConfig {
-  /** Where accounts publishes the public keys of access tokens. */
-  @Env() @httpUrl('AUTH_JWKS_URL') AUTH_JWKS_URL!: string;
-  @Env() AUTH_ISSUER = 'guichet-accounts';
-  @Env() AUTH_AUDIENCE = 'guichet';
-
+export class EnrolmentsConfig extends WithAccessTokens(ServiceConfig) {
   /** The tariffs service, for price previews (a read the family waits on). Without it, no preview. */
   @Env() @IsOptional() @httpUrl('TARIFFS_URL') TARIFFS_URL?: string;
 

@@ -33,6 +33,8 @@ export interface MessagingSettings {
   retryDelaysMs?: number[];
   /** See KafkaEventsServerOptions.fromBeginning (default true). */
   fromBeginning?: boolean;
+  /** The consumer group, when not the service's name (see ServiceConfig.KAFKA_CONSUMER_GROUP). */
+  group?: string;
 }
 
 export const MESSAGING_SETTINGS = Symbol('MESSAGING_SETTINGS');
@@ -118,7 +120,7 @@ export class EventsServerFactory implements OnModuleDestroy {
     @Optional() private readonly metrics?: MetricsRegistry,
   ) {
     if (metrics) {
-      this.lag = registerConsumerLag(metrics, kafka, settings.service, () =>
+      this.lag = registerConsumerLag(metrics, kafka, settings.group ?? settings.service, () =>
         this.server ? this.server.subscribedTopics() : [],
       );
     }
@@ -127,7 +129,7 @@ export class EventsServerFactory implements OnModuleDestroy {
   create(): KafkaEventsServer {
     this.server = new KafkaEventsServer({
       kafka: this.kafka,
-      group: this.settings.service,
+      group: this.settings.group ?? this.settings.service,
       layout: this.settings.layout,
       processed: new ProcessedEvents(this.connection.collection('processed_events')),
       retryDelaysMs: this.settings.retryDelaysMs,

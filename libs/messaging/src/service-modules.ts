@@ -29,6 +29,8 @@ export function serviceModules(
         partitions: config.KAFKA_TOPIC_PARTITIONS,
         replicationFactor: config.KAFKA_REPLICATION_FACTOR,
       },
+      group: config.KAFKA_CONSUMER_GROUP,
+      fromBeginning: config.KAFKA_NEW_GROUP_START === 'earliest',
       ...messaging,
     }),
   ];

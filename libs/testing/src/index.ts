@@ -6,3 +6,4 @@ export * from './http-json';
 export * from './prometheus';
 export * from './fuzz';
 export * from './service-process';
+export * from './smtp-test-server';

@@ -4,6 +4,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { expectEventually } from './expect-eventually';
 import { testInfrastructure, uniqueName } from './infrastructure';
 
@@ -67,12 +68,34 @@ function portAnswers(port: number): Promise<boolean> {
   });
 }
 
-export async function stopServiceProcess(service: RunningService): Promise<void> {
-  if (service.process.exitCode !== null) return;
-  await new Promise((resolve) => {
-    service.process.once('exit', resolve);
-    service.process.kill('SIGTERM');
-  });
+/** Stops a service gracefully (SIGTERM), or kills it when it has not stopped within `graceMs`. */
+export async function stopServiceProcess(service: RunningService, graceMs = 20_000): Promise<void> {
+  if (service.process.exitCode !== null || service.process.signalCode !== null) return;
+  const exited = new Promise((resolve) => service.process.once('exit', resolve));
+  service.process.kill('SIGTERM');
+  const timer = setTimeout(() => service.process.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Waits until each consumer group has joined and got its partitions (a group that starts at the end of its topics misses what comes before). */
+export async function waitForConsumerGroups(groups: string[], timeoutMs = 60_000): Promise<void> {
+  const admin = new Kafka({ brokers: testInfrastructure.kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await expectEventually(
+      async () => {
+        const described = (await admin.describeGroups(groups)).groups;
+        for (const group of described) {
+          if (group.state !== 'Stable' || group.members.length === 0)
+            throw new Error(`${group.groupId}: ${group.state}`);
+        }
+      },
+      { timeoutMs, intervalMs: 250 },
+    );
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Resident memory of a process, in MiB (Linux /proc). */

@@ -153,7 +153,7 @@ export class DeliveryService implements OnModuleInit, OnApplicationShutdown {
         data: { notificationId: delivery.notificationId, householdId: delivery.householdId, channel },
       }),
     ]);
-    this.outbox.published();
+    this.outbox.published('deliveries', delivery._id);
     return 'sent';
   }
 
@@ -196,7 +196,7 @@ export class DeliveryService implements OnModuleInit, OnApplicationShutdown {
       : undefined;
     await this.deliveries.recordFailure(delivery._id, reason, final);
     if (final) {
-      this.outbox.published();
+      this.outbox.published('deliveries', delivery._id);
       this.logger.warn(`delivery ${delivery._id} failed for good: ${reason}`);
     }
     throw permanent ? new UnrecoverableError(reason) : error;

@@ -5,14 +5,13 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { EnrolmentAccepted } from '@guichet/contracts';
-import { expectEventually, freePort, TestTokenIssuer, uniqueName } from '@guichet/testing';
+import { SmtpTestServer, TestTokenIssuer, expectEventually, freePort, uniqueName } from '@guichet/testing';
 import {
   databaseOf,
   EventSender,
   knownContact,
   startNotifications,
 } from '../test-support/notifications-harness';
-import { SmtpTestServer } from '../test-support/smtp-test-server';
 import { DeliveryService } from './delivery.service';
 
 /** A Redis of this test only (the shared one must not be restarted), persisting to an append-only file. */

@@ -5,17 +5,18 @@ import { createEnvelope, EventDefinition, HouseholdContactChanged, toKafkaRecord
 import { createKafkaClient, RecordPublisher } from '@guichet/messaging';
 import { loadConfig, startService } from '@guichet/platform';
 import {
-  expectEventually,
   JsonAnswer,
+  RecipientPolicy,
+  SmtpTestServer,
+  TestTokenIssuer,
+  expectEventually,
   requestJson,
   testInfrastructure,
-  TestTokenIssuer,
   uniqueMongoUri,
   uniqueName,
 } from '@guichet/testing';
 import { NotificationsConfig } from '../notifications.config';
 import { notificationsService } from '../notifications.service';
-import { RecipientPolicy, SmtpTestServer } from './smtp-test-server';
 
 /** The notifications service on the real stack, with its own database and queue keys. */
 export async function startNotifications(env: Record<string, string>): Promise<INestApplication> {

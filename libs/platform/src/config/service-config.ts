@@ -42,6 +42,25 @@ export class ServiceConfig {
   @IsOptional()
   @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters long' })
   METRICS_TOKEN?: string;
+
+  /**
+   * The service's Kafka consumer group (default: its name). A second environment on the same
+   * cluster, or a test, takes a group of its own; the group also names its retry and dead-letter topics.
+   */
+  @Env()
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9.-]{0,62}$/, {
+    message: 'KAFKA_CONSUMER_GROUP must be 1 to 63 lowercase letters, digits, dots or dashes',
+  })
+  KAFKA_CONSUMER_GROUP?: string;
+
+  /**
+   * Where a consumer group with no committed position starts: `earliest` (the default: a service's
+   * first start sees every event) or `latest` (a throwaway group that only needs what comes next).
+   */
+  @Env()
+  @IsIn(['earliest', 'latest'], { message: 'KAFKA_NEW_GROUP_START must be earliest or latest' })
+  KAFKA_NEW_GROUP_START: 'earliest' | 'latest' = 'earliest';
 }
 
 /** For services that queue work in BullMQ. */

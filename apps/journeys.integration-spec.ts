@@ -1,0 +1,250 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  buildServices,
+  expectEventually,
+  freePort,
+  Json,
+  requestJson,
+  root,
+  RunningService,
+  SmtpTestServer,
+  startServiceProcess,
+  stopServiceProcess,
+  uniqueName,
+  waitForConsumerGroups,
+} from '@guichet/testing';
+
+jest.setTimeout(300_000);
+
+/** Waits for what events carry between services: generous, the whole suite shares the machine. */
+const eventually = <T>(assertion: () => T | Promise<T>) =>
+  expectEventually(assertion, { timeoutMs: 90_000, intervalMs: 250 });
+
+// The four services run from their build, as `./guichet start` runs them, on the real local stack,
+// with a real SMTP server standing in for the city's mail relay.
+describe('journeys across the four services (real Kafka, FerretDB, Redis and SMTP)', () => {
+  const smtp = new SmtpTestServer();
+  const admin = { email: `${uniqueName('admin')}@example.fr`, password: 'a long administrator password' };
+  const services: Record<string, RunningService> = {};
+  let adminToken: string;
+
+  const at = (service: string) => (method: string, path: string, token?: string, body?: unknown) =>
+    requestJson(`${services[service].url}${path}`, method, { token, body });
+  const accounts = at('accounts');
+  const enrolments = at('enrolments');
+  const tariffs = at('tariffs');
+
+  beforeAll(async () => {
+    buildServices();
+    await smtp.start();
+    const ports = {
+      accounts: await freePort(),
+      enrolments: await freePort(),
+      tariffs: await freePort(),
+      notifications: await freePort(),
+    };
+    // Consumer groups of this run's own, from the end of the shared topics: earlier tests' events are not theirs.
+    const run = uniqueName('journeys');
+    const group = (service: string) => ({
+      KAFKA_CONSUMER_GROUP: `${run}.${service}`,
+      KAFKA_NEW_GROUP_START: 'latest',
+    });
+    const jwks = { AUTH_JWKS_URL: `http://127.0.0.1:${ports.accounts}/.well-known/jwks.json` };
+    services.accounts = await startServiceProcess('accounts', ports.accounts, {
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      PUBLIC_URL: 'https://guichet.example.fr',
+    });
+    services.tariffs = await startServiceProcess('tariffs', ports.tariffs, { ...jwks, ...group('tariffs') });
+    services.notifications = await startServiceProcess('notifications', ports.notifications, {
+      ...jwks,
+      ...group('notifications'),
+      SMTP_URL: smtp.url,
+      QUEUE_PREFIX: run,
+    });
+    services.enrolments = await startServiceProcess('enrolments', ports.enrolments, {
+      ...jwks,
+      ...group('enrolments'),
+      TARIFFS_URL: `http://127.0.0.1:${ports.tariffs}`,
+    });
+    await waitForConsumerGroups(['tariffs', 'notifications', 'enrolments'].map((s) => `${run}.${s}`));
+    adminToken = (await accounts('POST', '/auth/login', undefined, admin)).body.accessToken;
+  });
+
+  afterAll(async () => {
+    for (const service of Object.values(services)) await stopServiceProcess(service);
+    await smtp.stop();
+  });
+
+  /** Today and later days on the Paris calendar. */
+  const parisDay = (offsetDays: number) =>
+    new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(
+      new Date(Date.now() + offsetDays * 86_400_000),
+    );
+
+  it('1. a family registers, proves its address and QF, enrols in the canteen, is priced and told, books meals', async () => {
+    // The finance staff's grid and the agents' offer: a canteen open every day of a period around today,
+    // booked until the day itself, cancelled until 48 h before (REFERENCE.md §4, Nîmes's 48 h rule).
+    const gridId = uniqueName('cantine');
+    const grid = JSON.parse(readFileSync(join(root, 'apps', 'tariffs', 'demo', 'cantine.grid.json'), 'utf8'));
+    grid.versions[0].effectiveFrom = parisDay(-60);
+    expect((await tariffs('POST', '/grids', adminToken, { ...grid, id: gridId })).status).toBe(201);
+    const siteId = uniqueName('ecole');
+    const periodId = uniqueName('periode');
+    expect(
+      (
+        await enrolments('POST', '/sites', adminToken, {
+          id: siteId,
+          name: 'École (journey)',
+          kind: 'school',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await enrolments('POST', '/periods', adminToken, {
+          id: periodId,
+          label: 'Période (journey)',
+          startsOn: parisDay(-30),
+          endsOn: parisDay(120),
+          weekdays: [1, 2, 3, 4, 5, 6, 7],
+        })
+      ).status,
+    ).toBe(201);
+    const offerId = uniqueName('cantine');
+    expect(
+      (
+        await enrolments('POST', '/offers', adminToken, {
+          id: offerId,
+          service: 'cantine',
+          siteId,
+          periodId,
+          label: 'Cantine (journey)',
+          capacity: 30,
+          tariffGridId: gridId,
+          eligibility: { requiredDocuments: ['proof-of-address'] },
+          procedure: {
+            mode: 'fcfs',
+            opensAt: new Date(Date.now() - 86_400_000).toISOString(),
+            closesAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+            placeOfferMinutes: 2880,
+          },
+          booking: { bookingLeadDays: 0, cancellationHours: 48 },
+        })
+      ).status,
+    ).toBe(201);
+
+    // Registration, and the address proved by the link mailed to it.
+    const email = `${uniqueName('famille')}@example.fr`;
+    const password = 'the family’s long password';
+    const registered = await accounts('POST', '/families', undefined, { email, password, resident: true });
+    expect(registered.status).toBe(201);
+    const householdId = registered.body.householdId as string;
+    const verification = await eventually(() => {
+      const [mail] = smtp.mailsTo(email);
+      expect(mail).toBeDefined();
+      return mail;
+    });
+    const link = /https:\/\/guichet\.example\.fr\/\S*token=([\w-]+)/.exec(verification.text);
+    expect(link).not.toBeNull();
+    expect(
+      (await accounts('POST', '/auth/verify-email', undefined, { token: link?.[1] })).status,
+    ).toBeLessThan(300);
+    const family = (await accounts('POST', '/auth/login', undefined, { email, password })).body
+      .accessToken as string;
+    expect((await accounts('GET', '/auth/me', family)).body.emailVerified).toBe(true);
+
+    // The household: a child, consent to fetch the QF from the CAF (the API Particulier fake), a proof of address.
+    const added = await accounts('POST', `/households/${householdId}/children`, family, {
+      firstName: 'Léa',
+      lastName: 'Martin',
+      birthDate: '2019-05-14',
+    });
+    const childId = added.body.children[0].childId as string;
+    await accounts('PATCH', `/households/${householdId}`, family, { consents: { cafDataSharing: true } });
+    const qf = await accounts('POST', `/households/${householdId}/qf-records/caf`, family, {
+      identity: {
+        birthName: 'DURAND',
+        givenNames: ['Camille'],
+        sex: 'F',
+        birthDate: '1985-04-12',
+        birthCommuneCode: '30189',
+        birthCountryCode: '99100',
+      },
+    });
+    expect(qf.status).toBe(201);
+    expect(qf.body.qfRecords[0]).toMatchObject({ value: 650, source: 'caf' });
+    const form = new FormData();
+    form.append('documentType', 'proof-of-address');
+    form.append('validUntil', parisDay(365));
+    form.append(
+      'file',
+      new Blob([Buffer.from('%PDF-1.4\n% journey proof of address\n%%EOF\n')]),
+      'domicile.pdf',
+    );
+    const uploaded = await fetch(`${services.accounts.url}/households/${householdId}/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${family}` },
+      body: form,
+    });
+    expect(uploaded.status).toBe(201);
+    const documentId = ((await uploaded.json()) as Json)._id as string;
+    const review = await accounts(
+      'POST',
+      `/households/${householdId}/documents/${documentId}/review`,
+      adminToken,
+      {
+        decision: 'accepted',
+      },
+    );
+    expect(review.status).toBeLessThan(300);
+
+    // Enrolments learnt all of it from accounts' events: the offer is open to the child, with a price preview.
+    const preview = await eventually(async () => {
+      const offers = (await enrolments('GET', `/offers/for-child?childId=${childId}`, family)).body as Json[];
+      const canteen = offers.find((o) => o.offer.id === offerId);
+      expect(canteen).toMatchObject({ eligible: true, documents: [] });
+      expect(canteen.pricePreview?.unitPriceCents).toBeGreaterThan(0);
+      return canteen.pricePreview;
+    });
+    expect(preview.explanation.join(' ')).toContain('€');
+
+    const enrolment = await enrolments('POST', '/enrolments', family, { childId, offerId });
+    expect(enrolment.body.status).toBe('accepted');
+
+    // Tariffs prices it by events; the family gets the price and its explanation by mail.
+    const prices = await eventually(async () => {
+      const stored = (await enrolments('GET', `/enrolments/${enrolment.body.id}`, family)).body;
+      expect(stored.prices.length).toBeGreaterThanOrEqual(1);
+      return stored.prices as Json[];
+    });
+    const price = prices[0];
+    const priceOn = (day: string) => prices.filter((p) => p.appliesFrom <= day).at(-1)?.unitPriceCents;
+    const priceMail = await eventually(() => {
+      const mail = smtp.mailsTo(email).find((m) => m.text.includes(price.explanation[0]));
+      expect(mail).toBeDefined();
+      return mail;
+    });
+    expect(priceMail?.text).toContain(`${(price.unitPriceCents / 100).toFixed(2).replace('.', ',')} €`);
+
+    // Meals: every day from today; one cancelled in time (a credit), one too late (refused, nothing changes).
+    const pattern = await enrolments('PUT', `/enrolments/${enrolment.body.id}/bookings/pattern`, family, {
+      weekdays: [1, 2, 3, 4, 5, 6, 7],
+    });
+    expect(pattern.body.days).toEqual(expect.arrayContaining([parisDay(1), parisDay(10)]));
+    const inTime = await enrolments('POST', `/enrolments/${enrolment.body.id}/bookings/changes`, family, {
+      cancel: [parisDay(10)],
+    });
+    expect(inTime.body.creditCents).toBe(priceOn(parisDay(10)));
+    const tooLate = await enrolments('POST', `/enrolments/${enrolment.body.id}/bookings/changes`, family, {
+      cancel: [parisDay(1)],
+    });
+    expect(tooLate.status).toBe(422);
+    expect(tooLate.body.errors[0].field).toBe(`cancel.${parisDay(1)}`);
+    const bookings = (await enrolments('GET', `/enrolments/${enrolment.body.id}/bookings`, family)).body;
+    expect(bookings.days).toContain(parisDay(1));
+    expect(bookings.days).not.toContain(parisDay(10));
+    expect(bookings.creditCents).toBe(priceOn(parisDay(10)));
+  });
+});
