@@ -140,3 +140,19 @@ export async function runConcurrently(
   );
   return { latencies: latencies.sort((a, b) => a - b), errors, elapsedMs: performance.now() - started };
 }
+
+/**
+ * A consumer group of the test's own that starts at the end of the shared topics: a service under
+ * test then handles its test's events only, not every event earlier tests left there. Call
+ * `joined()` once the service has started, before publishing.
+ */
+export function ownConsumerGroup(prefix: string): {
+  env: Record<string, string>;
+  joined: () => Promise<void>;
+} {
+  const group = uniqueName(`test-${prefix}`);
+  return {
+    env: { KAFKA_CONSUMER_GROUP: group, KAFKA_NEW_GROUP_START: 'latest' },
+    joined: () => waitForConsumerGroups([group]),
+  };
+}

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { BookingChanged, EnrolmentPriced, EnrolmentRepriced } from '@guichet/contracts';
 import { loadConfig, startService } from '@guichet/platform';
-import { expectEventually, Json, testInfrastructure, uniqueMongoUri, uniqueName } from '@guichet/testing';
+import {
+  expectEventually,
+  Json,
+  testInfrastructure,
+  uniqueMongoUri,
+  uniqueName,
+  ownConsumerGroup,
+} from '@guichet/testing';
 // The real tariffs service, in process, is the point of this test: prices come from it by events.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { TariffsConfig } from '../../../tariffs/src/tariffs.config';
@@ -28,6 +35,7 @@ describe('prices from the real tariffs service, and bookings at their deadlines 
 
   beforeAll(async () => {
     await harness.start();
+    const group = ownConsumerGroup('tariffs');
     tariffs = await startService(
       tariffsService,
       loadConfig(TariffsConfig, {
@@ -36,9 +44,11 @@ describe('prices from the real tariffs service, and bookings at their deadlines 
         KAFKA_BROKERS: testInfrastructure.kafkaBrokers.join(','),
         AUTH_JWKS_URL: harness.issuer.jwksUrl,
         LOG_LEVEL: 'error',
+        ...group.env,
       }),
       0,
     );
+    await group.joined();
     tariffsUrl = await tariffs.getUrl();
     finance = await harness.issuer.token({ sub: 'finance-1', role: 'finance' });
     const created = await fetch(`${tariffsUrl}/grids`, {

@@ -20,6 +20,7 @@ import {
   TestTokenIssuer,
   uniqueMongoUri,
   uniqueName,
+  ownConsumerGroup,
 } from '@guichet/testing';
 import { EnrolmentsConfig } from '../enrolments.config';
 import { EnrolmentsModule } from '../enrolments.module';
@@ -38,7 +39,9 @@ export class EnrolmentsHarness {
 
   async start(env: Record<string, string> = {}): Promise<this> {
     await this.issuer.start();
+    const group = ownConsumerGroup('enrolments');
     const config = loadConfig(EnrolmentsConfig, {
+      ...group.env,
       PORT: '3302',
       MONGODB_URI: uniqueMongoUri('enrolments'),
       KAFKA_BROKERS: testInfrastructure.kafkaBrokers.join(','),
@@ -54,6 +57,7 @@ export class EnrolmentsHarness {
       0,
     );
     this.base = await this.app.getUrl();
+    await group.joined();
     this.admin = await this.issuer.token({ sub: 'admin-1', role: 'admin' });
     this.publisher = new RecordPublisher(
       createKafkaClient({

@@ -121,9 +121,15 @@ describe('enrolments: pre-registration, recovery after a crash, erasure, access 
     expect(ended.status).toBe('cancelled');
     const cancelled = harness.published(held.id).find((e) => e.type === EnrolmentCancelled.type);
     expect(cancelled?.data).toMatchObject({ cancelledBy: 'erasure', heldPlace: true });
-    // Its facts are gone: the child is unknown now.
-    const gone = await harness.call('GET', `/offers/for-child?childId=${leaving.children[0]}`, leaving.token);
-    expect(gone.status).toBe(404);
+    // Its facts go once its enrolments have ended: the child is unknown now.
+    await expectEventually(async () => {
+      const gone = await harness.call(
+        'GET',
+        `/offers/for-child?childId=${leaving.children[0]}`,
+        leaving.token,
+      );
+      expect(gone.status).toBe(404);
+    });
   });
 
   it('checks who calls every endpoint: anonymous, expired, foreign key, wrong role, other family', async () => {

@@ -14,6 +14,8 @@ import {
   testInfrastructure,
   uniqueMongoUri,
   uniqueName,
+  ownConsumerGroup,
+  waitForConsumerGroups,
 } from '@guichet/testing';
 import { NotificationsConfig } from '../notifications.config';
 import { notificationsService } from '../notifications.service';
@@ -21,6 +23,7 @@ import { notificationsService } from '../notifications.service';
 /** The notifications service on the real stack, with its own database and queue keys. */
 export async function startNotifications(env: Record<string, string>): Promise<INestApplication> {
   const config = loadConfig(NotificationsConfig, {
+    ...ownConsumerGroup('notifications').env,
     PORT: '3304',
     MONGODB_URI: uniqueMongoUri('notifications'),
     KAFKA_BROKERS: testInfrastructure.kafkaBrokers.join(','),
@@ -29,7 +32,9 @@ export async function startNotifications(env: Record<string, string>): Promise<I
     LOG_LEVEL: 'error',
     ...env,
   });
-  return startService(notificationsService, config, 0);
+  const app = await startService(notificationsService, config, 0);
+  await waitForConsumerGroups([config.KAFKA_CONSUMER_GROUP ?? 'notifications']);
+  return app;
 }
 
 /** Publishes events as the other services would (a given id makes a redelivery). */

@@ -19,6 +19,7 @@ import {
   TestTokenIssuer,
   uniqueMongoUri,
   uniqueName,
+  ownConsumerGroup,
 } from '@guichet/testing';
 import { TariffsConfig } from '../tariffs.config';
 import { tariffsService } from '../tariffs.service';
@@ -38,7 +39,9 @@ describe('pricing enrolments by events (real Kafka and FerretDB)', () => {
 
   beforeAll(async () => {
     await issuer.start();
+    const group = ownConsumerGroup('tariffs');
     const config = loadConfig(TariffsConfig, {
+      ...group.env,
       PORT: '3303',
       MONGODB_URI: uniqueMongoUri('tariffs-pricing'),
       KAFKA_BROKERS: testInfrastructure.kafkaBrokers.join(','),
@@ -46,6 +49,7 @@ describe('pricing enrolments by events (real Kafka and FerretDB)', () => {
       LOG_LEVEL: 'error',
     });
     app = await startService(tariffsService, config, 0);
+    await group.joined();
     base = await app.getUrl();
     finance = await issuer.token({ sub: 'finance-1', role: 'finance' });
     prices = await new KafkaProbe().watch(Topics.prices);
