@@ -1,6 +1,12 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { expectEventually, testInfrastructure, TestTokenIssuer, uniqueName } from '@guichet/testing';
+import {
+  expectEventually,
+  ownConsumerGroup,
+  testInfrastructure,
+  TestTokenIssuer,
+  uniqueName,
+} from '@guichet/testing';
 
 // Each service booted as a real process from its main.ts against the real local stack.
 const root = join(__dirname, '..');
@@ -14,6 +20,8 @@ function environment(service: Service): NodeJS.ProcessEnv {
     MONGODB_URI: `${testInfrastructure.mongoBaseUri}/${uniqueName(`boot-${service}`)}`,
     KAFKA_BROKERS: testInfrastructure.kafkaBrokers.join(','),
     REDIS_URL: testInfrastructure.redisUrl,
+    // A group of this run's own, from the end of the topics: booting must not wait on earlier events.
+    ...ownConsumerGroup(`boot-${service}`).env,
     // Tariffs is pointed at keys nobody serves, to see it answer 503 rather than 500 or 401.
     AUTH_JWKS_URL:
       service === 'tariffs'
