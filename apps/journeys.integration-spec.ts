@@ -28,6 +28,8 @@ describe('journeys across the four services (real Kafka, FerretDB, Redis and SMT
   const admin = { email: `${uniqueName('admin')}@example.fr`, password: 'a long administrator password' };
   const services: Record<string, RunningService> = {};
   let adminToken: string;
+  /** What journey 1 leaves for journey 2: its family, grid and enrolment. */
+  const first = { email: '', token: '', gridId: '', enrolmentId: '' };
 
   const at = (service: string) => (method: string, path: string, token?: string, body?: unknown) =>
     requestJson(`${services[service].url}${path}`, method, { token, body });
@@ -212,6 +214,7 @@ describe('journeys across the four services (real Kafka, FerretDB, Redis and SMT
 
     const enrolment = await enrolments('POST', '/enrolments', family, { childId, offerId });
     expect(enrolment.body.status).toBe('accepted');
+    Object.assign(first, { email, token: family, gridId, enrolmentId: enrolment.body.id });
 
     // Tariffs prices it by events; the family gets the price and its explanation by mail.
     const prices = await eventually(async () => {
@@ -246,5 +249,50 @@ describe('journeys across the four services (real Kafka, FerretDB, Redis and SMT
     expect(bookings.days).toContain(parisDay(1));
     expect(bookings.days).not.toContain(parisDay(10));
     expect(bookings.creditCents).toBe(priceOn(parisDay(10)));
+  });
+
+  it('2. finance drafts a grid, reads its coherence, simulates it on live enrolments, publishes it; the family is repriced and told once', async () => {
+    expect(first.enrolmentId).not.toBe(''); // continues with journey 1's family
+    const [year, month] = parisDay(0).split('-').map(Number);
+    const nextMonth = month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
+    const demo = JSON.parse(readFileSync(join(root, 'apps', 'tariffs', 'demo', 'cantine.grid.json'), 'utf8'));
+    const v2 = { ...demo.versions[0], effectiveFrom: nextMonth };
+    v2.pricing = {
+      ...v2.pricing,
+      prices: v2.pricing.prices.map((p: Json) => ({ ...p, priceCents: p.priceCents + 20 })),
+    };
+    const draft = await tariffs('PUT', `/grids/${first.gridId}/versions/2`, adminToken, v2);
+    expect([draft.status, draft.body?.errors]).toEqual([200, undefined]);
+
+    const coherence = await tariffs('GET', `/grids/${first.gridId}/versions/2/coherence`, adminToken);
+    expect(Array.isArray(coherence.body.findings)).toBe(true);
+    const simulation = await tariffs('POST', `/grids/${first.gridId}/versions/2/simulate`, adminToken, {
+      date: nextMonth,
+    });
+    expect(simulation.body.households).toBeGreaterThanOrEqual(1);
+    expect(simulation.body.revenueAfterCents).toBeGreaterThan(simulation.body.revenueBeforeCents);
+
+    const told = () =>
+      smtp.mailsTo(first.email).filter((m) => m.subject === 'Nouveau tarif de votre inscription');
+    // Journey 1's CAF QF, which applies from next month, may have repriced it already: count from here.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const before = told().length;
+    const published = await tariffs('POST', `/grids/${first.gridId}/versions/2/publish`, adminToken, {
+      reason: 'Délibération du conseil municipal (journey)',
+    });
+    expect(published.status).toBe(200);
+
+    const repriced = await eventually(async () => {
+      const stored = (await enrolments('GET', `/enrolments/${first.enrolmentId}`, first.token)).body;
+      const segment = stored.prices.find((p: Json) => p.appliesFrom === nextMonth && p.gridVersion === 2);
+      expect(segment).toBeDefined();
+      return segment;
+    });
+    await eventually(() => expect(told()).toHaveLength(before + 1));
+    expect(told().at(-1)?.text).toContain(
+      `${(repriced.unitPriceCents / 100).toFixed(2).replace('.', ',')} €`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(told()).toHaveLength(before + 1); // told once
   });
 });
