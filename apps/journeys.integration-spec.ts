@@ -295,4 +295,129 @@ describe('journeys across the four services (real Kafka, FerretDB, Redis and SMT
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(told()).toHaveLength(before + 1); // told once
   });
+
+  it('4. opening day: applications in a window are equal, an allocation at closing, the waitlist moves on a cancellation', async () => {
+    // A Wednesday centre whose window closes in a few seconds; six families apply while it is open.
+    const siteId = uniqueName('centre');
+    const periodId = uniqueName('mercredis');
+    expect(
+      (
+        await enrolments('POST', '/sites', adminToken, {
+          id: siteId,
+          name: 'Centre (journey)',
+          kind: 'centre',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await enrolments('POST', '/periods', adminToken, {
+          id: periodId,
+          label: 'Mercredis (journey)',
+          startsOn: parisDay(30),
+          endsOn: parisDay(200),
+          weekdays: [3],
+        })
+      ).status,
+    ).toBe(201);
+    const offerId = uniqueName('acm');
+    const closesAt = new Date(Date.now() + 40_000); // room for six registrations on a busy machine
+    expect(
+      (
+        await enrolments('POST', '/offers', adminToken, {
+          id: offerId,
+          service: 'acm',
+          siteId,
+          periodId,
+          label: 'Mercredis (journey)',
+          capacity: 2,
+          eligibility: {},
+          procedure: {
+            mode: 'window',
+            opensAt: new Date(Date.now() - 60_000).toISOString(),
+            closesAt: closesAt.toISOString(),
+            placeOfferMinutes: 2880,
+            priorities: [{ id: 'working-parents', label: 'Parents qui travaillent', points: 1 }],
+          },
+        })
+      ).status,
+    ).toBe(201);
+
+    const families = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => {
+        const email = `${uniqueName(`ouverture-${i}`)}@example.fr`;
+        const password = 'the family’s long password';
+        const { householdId } = (
+          await accounts('POST', '/families', undefined, { email, password, resident: true })
+        ).body;
+        const token = (await accounts('POST', '/auth/login', undefined, { email, password })).body
+          .accessToken as string;
+        const added = await accounts('POST', `/households/${householdId}/children`, token, {
+          firstName: 'Enfant',
+          lastName: 'Journée',
+          birthDate: '2018-03-01',
+        });
+        return { email, token, childId: added.body.children[0].childId as string };
+      }),
+    );
+    const applications = await Promise.all(
+      families.map((family, i) =>
+        eventually(async () => {
+          const answer = await enrolments('POST', '/enrolments', family.token, {
+            childId: family.childId,
+            offerId,
+            criteria: i < 2 ? ['working-parents'] : [],
+          });
+          expect(answer.status).toBe(201); // 404 until enrolments has heard of the child
+          return answer.body;
+        }),
+      ),
+    );
+    expect(applications.map((a) => a.status)).toEqual(Array(6).fill('submitted'));
+
+    // After closing: the same seed gives the same draft; publishing gives the places in rank order.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, closesAt.getTime() - Date.now() + 500)));
+    const seed = uniqueName('commission');
+    const draft = await enrolments('POST', `/offers/${offerId}/allocations`, adminToken, { seed });
+    const again = await enrolments('POST', `/offers/${offerId}/allocations`, adminToken, { seed });
+    expect(again.body.outcomes).toEqual(draft.body.outcomes);
+    const ids = applications.map((a) => a.id);
+    // The two families with working parents have the priority.
+    expect(
+      draft.body.outcomes
+        .slice(0, 2)
+        .map((o: Json) => o.enrolmentId)
+        .sort(),
+    ).toEqual(ids.slice(0, 2).sort());
+    expect((await enrolments('POST', `/allocations/${draft.body.id}/publish`, adminToken)).body.status).toBe(
+      'published',
+    );
+    const byId = new Map(applications.map((a, i) => [a.id as string, families[i]]));
+    const status = async (id: string) =>
+      (await enrolments('GET', `/enrolments/${id}`, byId.get(id)?.token)).body;
+    const accepted = draft.body.outcomes
+      .filter((o: Json) => o.outcome === 'accepted')
+      .map((o: Json) => o.enrolmentId);
+    const waiting = draft.body.outcomes
+      .filter((o: Json) => o.outcome === 'waitlisted')
+      .map((o: Json) => o.enrolmentId);
+    expect([accepted.length, waiting.length]).toEqual([2, 4]);
+    for (const id of accepted) expect((await status(id)).status).toBe('accepted');
+    expect((await status(waiting[0])).waitlistPosition).toBe(1);
+
+    // A family with a place cancels: the first on the waitlist is offered it, and told by mail.
+    const leaving = byId.get(accepted[0]);
+    expect((await enrolments('POST', `/enrolments/${accepted[0]}/cancel`, leaving?.token)).body.status).toBe(
+      'cancelled',
+    );
+    expect((await status(waiting[0])).status).toBe('offered');
+    const next = byId.get(waiting[0]);
+    await eventually(() =>
+      expect(smtp.mailsTo(next?.email ?? '').map((m) => m.subject)).toContain('Une place vous est proposée'),
+    );
+    expect(
+      (await enrolments('POST', `/enrolments/${waiting[0]}/accept-place`, next?.token)).body.status,
+    ).toBe('accepted');
+    expect((await enrolments('GET', `/offers/${offerId}`, adminToken)).body.freePlaces).toBe(0);
+  });
 });
