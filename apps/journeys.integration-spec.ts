@@ -79,6 +79,49 @@ describe('journeys across the four services (real Kafka, FerretDB, Redis and SMT
     await smtp.stop();
   });
 
+  /** An agent's offer: its site and period first, each created once under ids of this run. */
+  const openOffer = async (
+    site: { kind: string; name: string },
+    period: { label: string; startsOn: string; endsOn: string; weekdays: number[] },
+    offer: Json,
+  ): Promise<string> => {
+    const siteId = uniqueName(site.kind);
+    const periodId = uniqueName('periode');
+    const offerId = uniqueName(offer.service);
+    expect((await enrolments('POST', '/sites', adminToken, { id: siteId, ...site })).status).toBe(201);
+    expect((await enrolments('POST', '/periods', adminToken, { id: periodId, ...period })).status).toBe(201);
+    const created = await enrolments('POST', '/offers', adminToken, {
+      id: offerId,
+      siteId,
+      periodId,
+      ...offer,
+    });
+    expect([created.status, created.body.errors]).toEqual([201, undefined]);
+    return offerId;
+  };
+
+  /** A resident family with one child (born or expected on that date), logged in. */
+  const registerFamily = async (name: string, birthDate: string) => {
+    const email = `${uniqueName(name)}@example.fr`;
+    const password = 'the family’s long password';
+    const { householdId } = (
+      await accounts('POST', '/families', undefined, { email, password, resident: true })
+    ).body;
+    const token = (await accounts('POST', '/auth/login', undefined, { email, password })).body
+      .accessToken as string;
+    const added = await accounts('POST', `/households/${householdId}/children`, token, {
+      firstName: 'Enfant',
+      lastName: 'Journée',
+      birthDate,
+    });
+    return {
+      email,
+      token,
+      householdId: householdId as string,
+      childId: added.body.children[0].childId as string,
+    };
+  };
+
   /** Today and later days on the Paris calendar. */
   const parisDay = (offsetDays: number) =>
     new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(
@@ -92,50 +135,29 @@ describe('journeys across the four services (real Kafka, FerretDB, Redis and SMT
     const grid = JSON.parse(readFileSync(join(root, 'apps', 'tariffs', 'demo', 'cantine.grid.json'), 'utf8'));
     grid.versions[0].effectiveFrom = parisDay(-60);
     expect((await tariffs('POST', '/grids', adminToken, { ...grid, id: gridId })).status).toBe(201);
-    const siteId = uniqueName('ecole');
-    const periodId = uniqueName('periode');
-    expect(
-      (
-        await enrolments('POST', '/sites', adminToken, {
-          id: siteId,
-          name: 'École (journey)',
-          kind: 'school',
-        })
-      ).status,
-    ).toBe(201);
-    expect(
-      (
-        await enrolments('POST', '/periods', adminToken, {
-          id: periodId,
-          label: 'Période (journey)',
-          startsOn: parisDay(-30),
-          endsOn: parisDay(120),
-          weekdays: [1, 2, 3, 4, 5, 6, 7],
-        })
-      ).status,
-    ).toBe(201);
-    const offerId = uniqueName('cantine');
-    expect(
-      (
-        await enrolments('POST', '/offers', adminToken, {
-          id: offerId,
-          service: 'cantine',
-          siteId,
-          periodId,
-          label: 'Cantine (journey)',
-          capacity: 30,
-          tariffGridId: gridId,
-          eligibility: { requiredDocuments: ['proof-of-address'] },
-          procedure: {
-            mode: 'fcfs',
-            opensAt: new Date(Date.now() - 86_400_000).toISOString(),
-            closesAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-            placeOfferMinutes: 2880,
-          },
-          booking: { bookingLeadDays: 0, cancellationHours: 48 },
-        })
-      ).status,
-    ).toBe(201);
+    const offerId = await openOffer(
+      { kind: 'school', name: 'École (journey)' },
+      {
+        label: 'Période (journey)',
+        startsOn: parisDay(-30),
+        endsOn: parisDay(120),
+        weekdays: [1, 2, 3, 4, 5, 6, 7],
+      },
+      {
+        service: 'cantine',
+        label: 'Cantine (journey)',
+        capacity: 30,
+        tariffGridId: gridId,
+        eligibility: { requiredDocuments: ['proof-of-address'] },
+        procedure: {
+          mode: 'fcfs',
+          opensAt: new Date(Date.now() - 86_400_000).toISOString(),
+          closesAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+          placeOfferMinutes: 2880,
+        },
+        booking: { bookingLeadDays: 0, cancellationHours: 48 },
+      },
+    );
 
     // Registration, and the address proved by the link mailed to it.
     const email = `${uniqueName('famille')}@example.fr`;
@@ -296,69 +318,218 @@ describe('journeys across the four services (real Kafka, FerretDB, Redis and SMT
     expect(told()).toHaveLength(before + 1); // told once
   });
 
+  it('3. crèche: pre-registered before birth, birth confirmed, a place offered by the commission and taken, a PSU monthly price, repriced by a new CNAF ceiling', async () => {
+    // Finance's crèche grid: the CNAF PSU barème (REFERENCE.md §2), ceiling 8 500 € a month since Sept 2025.
+    const gridId = uniqueName('creche');
+    const grid = JSON.parse(
+      readFileSync(join(root, 'apps', 'tariffs', 'demo', 'creche-psu.grid.json'), 'utf8'),
+    );
+    expect((await tariffs('POST', '/grids', adminToken, { ...grid, id: gridId })).status).toBe(201);
+    // A crèche with one place from in 40 days; the commission offers it, the family has 2 days to take it.
+    const startsOn = parisDay(40);
+    const closesAt = new Date(Date.now() + 40_000); // room for two registrations on a busy machine
+    const offerId = await openOffer(
+      { kind: 'creche', name: 'Crèche (journey)' },
+      {
+        label: 'Année (journey)',
+        startsOn,
+        endsOn: parisDay(400),
+        weekdays: [1, 2, 3, 4, 5],
+      },
+      {
+        service: 'creche',
+        label: 'Multi-accueil (journey)',
+        capacity: 1,
+        tariffGridId: gridId,
+        eligibility: {},
+        procedure: {
+          mode: 'window',
+          opensAt: new Date(Date.now() - 60_000).toISOString(),
+          closesAt: closesAt.toISOString(),
+          placeOfferMinutes: 2880,
+          allowsUnborn: true,
+          offersPlaces: true,
+          priorities: [{ id: 'working-parents', label: 'Parents qui travaillent', points: 1 }],
+        },
+      },
+    );
+
+    // Two families: one expecting a baby, with the priority; one with a child born last year.
+    const expecting = await registerFamily('creche-attendu', parisDay(20));
+    const other = await registerFamily('creche-autre', '2025-11-02');
+    // Its PSU inputs (declared: they apply from next month): 120 000 € a year, one child, above the ceiling.
+    const inputs = await accounts(
+      'POST',
+      `/households/${expecting.householdId}/psu-inputs`,
+      expecting.token,
+      {
+        year: 2025,
+        annualResourcesCents: 12_000_000,
+        dependentChildren: 1,
+        aeehChildren: 0,
+      },
+    );
+    expect(inputs.status).toBe(201);
+    const apply = (family: typeof expecting, criteria: string[]) =>
+      eventually(async () => {
+        // 230 days of 9 h: 2 070 h a year (REFERENCE.md §2).
+        const answer = await enrolments('POST', '/enrolments', family.token, {
+          childId: family.childId,
+          offerId,
+          criteria,
+          contractHoursPerYear: 2_070,
+        });
+        expect(answer.status).toBe(201); // 404 until enrolments has heard of the child
+        return answer.body;
+      });
+    const application = await apply(expecting, ['working-parents']);
+    expect(application).toMatchObject({
+      status: 'submitted',
+      preRegistration: true,
+      contractHoursPerYear: 2_070,
+    });
+    const otherApplication = await apply(other, []);
+
+    // Born early, yesterday: the family file says so, then the family confirms the birth.
+    const born = parisDay(-1);
+    expect(
+      (
+        await accounts(
+          'PATCH',
+          `/households/${expecting.householdId}/children/${expecting.childId}`,
+          expecting.token,
+          {
+            birthDate: born,
+          },
+        )
+      ).status,
+    ).toBe(200);
+    const confirmed = await eventually(async () => {
+      const answer = await enrolments('POST', `/enrolments/${application.id}/confirm-birth`, expecting.token);
+      expect(answer.status).toBe(200); // 409 until enrolments has heard of the birth
+      return answer.body;
+    });
+    expect(confirmed.birthConfirmedAt).toEqual(expect.any(String));
+
+    // The commission after closing: the place is offered to the family with the priority, the other waits.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, closesAt.getTime() - Date.now() + 500)));
+    const draft = await enrolments('POST', `/offers/${offerId}/allocations`, adminToken, {
+      seed: uniqueName('commission'),
+    });
+    expect(draft.body.outcomes.map((o: Json) => o.enrolmentId)).toEqual([
+      application.id,
+      otherApplication.id,
+    ]);
+    expect((await enrolments('POST', `/allocations/${draft.body.id}/publish`, adminToken)).body.status).toBe(
+      'published',
+    );
+    const offered = (await enrolments('GET', `/enrolments/${application.id}`, expecting.token)).body;
+    expect(offered.status).toBe('offered');
+    expect(Date.parse(offered.placeOffer.expiresAt)).toBeGreaterThan(Date.now() + 47 * 3_600_000);
+    expect((await enrolments('GET', `/enrolments/${otherApplication.id}`, other.token)).body).toMatchObject({
+      status: 'waitlisted',
+      waitlistPosition: 1,
+    });
+    await eventually(() =>
+      expect(smtp.mailsTo(expecting.email).map((m) => m.subject)).toContain('Une place vous est proposée'),
+    );
+    const taken = await enrolments('POST', `/enrolments/${application.id}/accept-place`, expecting.token);
+    expect(taken.body.status).toBe('accepted');
+
+    // Tariffs prices the contract from the PSU inputs: 10 000 € a month capped at 8 500 € × 0.0619 %
+    // = 5,2615 € → 5,26 € an hour; 2 070 h ÷ 12 × 5,26 € = 907,35 € a month. The family is told.
+    const pricesOnceThere = (count: number) =>
+      eventually(async () => {
+        const stored = (await enrolments('GET', `/enrolments/${application.id}`, expecting.token)).body;
+        expect(stored.prices).toHaveLength(count);
+        return stored.prices as Json[];
+      });
+    const [price] = await pricesOnceThere(1);
+    expect(price).toMatchObject({
+      appliesFrom: startsOn,
+      gridVersion: 1,
+      unitPriceCents: 526,
+      monthlyContractCents: 90_735,
+      psuInputsId: inputs.body.psuInputs[0].psuInputsId,
+    });
+    const priceMail = await eventually(() => {
+      const mail = smtp.mailsTo(expecting.email).find((m) => m.subject === 'Le tarif de votre inscription');
+      expect(mail).toBeDefined();
+      return mail;
+    });
+    expect(priceMail?.text).toContain('5,26 € ; contrat d’accueil : 907,35 € par mois');
+    expect(priceMail?.text).toContain(
+      'Contrat de 2070 h par an ÷ 12 = 172,5 h par mois × 5,26 € = 907,35 € par mois',
+    );
+
+    // The CNAF publishes a new ceiling with a date (9 000 €: a test value, not an announced one); finance
+    // publishes it as version 2 from that date, and the running contract is repriced from then.
+    const ceilingDate = `${parisDay(100).slice(0, 8)}01`;
+    const v1 = grid.versions[0];
+    const v2 = {
+      ...v1,
+      version: 2,
+      status: 'draft',
+      effectiveFrom: ceilingDate,
+      published: undefined,
+      pricing: {
+        ...v1.pricing,
+        ceilings: [...v1.pricing.ceilings, { effectiveFrom: ceilingDate, value: 900_000 }],
+      },
+    };
+    expect((await tariffs('PUT', `/grids/${gridId}/versions/2`, adminToken, v2)).status).toBe(200);
+    const published = await tariffs('POST', `/grids/${gridId}/versions/2/publish`, adminToken, {
+      reason: 'Nouveau plafond CNAF (journey)',
+    });
+    expect(published.status).toBe(200);
+    const [, repriced] = await pricesOnceThere(2);
+    // 9 000 € × 0.0619 % = 5,571 € → 5,57 €; 2 070 h ÷ 12 × 5,57 € = 960,825 € → 960,83 € a month.
+    expect(repriced).toMatchObject({
+      appliesFrom: ceilingDate,
+      gridVersion: 2,
+      unitPriceCents: 557,
+      monthlyContractCents: 96_083,
+    });
+    const told = await eventually(() => {
+      const mails = smtp
+        .mailsTo(expecting.email)
+        .filter((m) => m.subject === 'Nouveau tarif de votre inscription');
+      expect(mails).toHaveLength(1);
+      return mails[0];
+    });
+    expect(told.text).toContain(
+      '5,57 € au lieu de 5,26 € ; contrat d’accueil : 960,83 € par mois au lieu de 907,35 €.',
+    );
+  });
+
   it('4. opening day: applications in a window are equal, an allocation at closing, the waitlist moves on a cancellation', async () => {
     // A Wednesday centre whose window closes in a few seconds; six families apply while it is open.
-    const siteId = uniqueName('centre');
-    const periodId = uniqueName('mercredis');
-    expect(
-      (
-        await enrolments('POST', '/sites', adminToken, {
-          id: siteId,
-          name: 'Centre (journey)',
-          kind: 'centre',
-        })
-      ).status,
-    ).toBe(201);
-    expect(
-      (
-        await enrolments('POST', '/periods', adminToken, {
-          id: periodId,
-          label: 'Mercredis (journey)',
-          startsOn: parisDay(30),
-          endsOn: parisDay(200),
-          weekdays: [3],
-        })
-      ).status,
-    ).toBe(201);
-    const offerId = uniqueName('acm');
     const closesAt = new Date(Date.now() + 40_000); // room for six registrations on a busy machine
-    expect(
-      (
-        await enrolments('POST', '/offers', adminToken, {
-          id: offerId,
-          service: 'acm',
-          siteId,
-          periodId,
-          label: 'Mercredis (journey)',
-          capacity: 2,
-          eligibility: {},
-          procedure: {
-            mode: 'window',
-            opensAt: new Date(Date.now() - 60_000).toISOString(),
-            closesAt: closesAt.toISOString(),
-            placeOfferMinutes: 2880,
-            priorities: [{ id: 'working-parents', label: 'Parents qui travaillent', points: 1 }],
-          },
-        })
-      ).status,
-    ).toBe(201);
+    const offerId = await openOffer(
+      { kind: 'centre', name: 'Centre (journey)' },
+      {
+        label: 'Mercredis (journey)',
+        startsOn: parisDay(30),
+        endsOn: parisDay(200),
+        weekdays: [3],
+      },
+      {
+        service: 'acm',
+        label: 'Mercredis (journey)',
+        capacity: 2,
+        eligibility: {},
+        procedure: {
+          mode: 'window',
+          opensAt: new Date(Date.now() - 60_000).toISOString(),
+          closesAt: closesAt.toISOString(),
+          placeOfferMinutes: 2880,
+          priorities: [{ id: 'working-parents', label: 'Parents qui travaillent', points: 1 }],
+        },
+      },
+    );
 
     const families = await Promise.all(
-      Array.from({ length: 6 }, async (_, i) => {
-        const email = `${uniqueName(`ouverture-${i}`)}@example.fr`;
-        const password = 'the family’s long password';
-        const { householdId } = (
-          await accounts('POST', '/families', undefined, { email, password, resident: true })
-        ).body;
-        const token = (await accounts('POST', '/auth/login', undefined, { email, password })).body
-          .accessToken as string;
-        const added = await accounts('POST', `/households/${householdId}/children`, token, {
-          firstName: 'Enfant',
-          lastName: 'Journée',
-          birthDate: '2018-03-01',
-        });
-        return { email, token, childId: added.body.children[0].childId as string };
-      }),
+      Array.from({ length: 6 }, (_, i) => registerFamily(`ouverture-${i}`, '2018-03-01')),
     );
     const applications = await Promise.all(
       families.map((family, i) =>

@@ -23,6 +23,7 @@ import {
   HouseholdErased,
   HouseholdRegistered,
   HouseholdUpdated,
+  PsuInputsChanged,
   QuotientFamilialChanged,
 } from './events/household.events';
 import { NotificationDelivered, NotificationFailed } from './events/notification.events';
@@ -38,6 +39,7 @@ export const EventCatalog: ReadonlyMap<string, EventDefinition> = new Map(
     ChildAdded,
     ChildUpdated,
     QuotientFamilialChanged,
+    PsuInputsChanged,
     DocumentStatusChanged,
     HouseholdContactChanged,
     AccountMessageRequested,

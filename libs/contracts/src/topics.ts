@@ -5,6 +5,11 @@
 export const Topics = {
   households: 'guichet.accounts.household.v1',
   quotientFamilial: 'guichet.accounts.quotient-familial.v1',
+  /**
+   * The inputs of a crèche's PSU price (annual resources, dependent and AEEH children). Resources are
+   * more than a QF says: their ACL admits the accounts producer and the tariffs consumer only.
+   */
+  psuInputs: 'guichet.accounts.psu-inputs.v1',
   /** Documents of a family file and their checks. */
   documents: 'guichet.accounts.document.v1',
   /**

@@ -1,5 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { QuotientFamilialChanged, QuotientFamilialChangedV1, Topics } from '@guichet/contracts';
+import {
+  PsuInputsChanged,
+  QuotientFamilialChanged,
+  QuotientFamilialChangedV1,
+  Topics,
+} from '@guichet/contracts';
 import { expectEventually, KafkaProbe } from '@guichet/testing';
 import { FAKE_UNKNOWN_NAME } from '../api-particulier/api-particulier.fake';
 import { firstDayOfNextMonth } from '../paris-calendar';
@@ -40,7 +45,7 @@ describe('QF from the CAF or MSA (API Particulier fake), municipal QF, PSU input
     const admin = adminCredentials();
     // No API_PARTICULIER_URL: accounts starts its own fake, as in development and the demo.
     ({ app: accounts, call } = await startAccounts('accounts-qf', admin.env));
-    events = await new KafkaProbe().watch(Topics.quotientFamilial);
+    events = await new KafkaProbe().watch(Topics.quotientFamilial, Topics.psuInputs);
     family = await registerFamily(call, 'qf');
     agentToken = await staffToken(call, admin, 'agent');
   });
@@ -221,6 +226,31 @@ describe('QF from the CAF or MSA (API Particulier fake), municipal QF, PSU input
       'annualResourcesCents',
       'dependentChildren',
     ]);
+    // Tariffs prices crèches from them: each record is announced once, the refused one not at all.
+    const recorded = fromCaf.body.psuInputs as { psuInputsId: string; appliesFrom: string }[];
+    await expectEventually(() =>
+      expect(
+        recordsOf(events.records, family.householdId, PsuInputsChanged).map((r) =>
+          contractData(PsuInputsChanged, r),
+        ),
+      ).toEqual([
+        {
+          householdId: family.householdId,
+          psuInputsId: recorded[0].psuInputsId,
+          annualResourcesCents: 2_950_000,
+          year: 2025,
+          dependentChildren: 2,
+          aeehChildren: 0,
+          source: 'declaration',
+          appliesFrom: recorded[0].appliesFrom,
+        },
+        expect.objectContaining({
+          psuInputsId: recorded[1].psuInputsId,
+          annualResourcesCents: 3_120_000,
+          source: 'caf',
+        }),
+      ]),
+    );
   });
 });
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Principal } from '@guichet/auth';
+import { PsuInputsChanged } from '@guichet/contracts';
+import { EventOutbox } from '@guichet/messaging';
 import { ProblemException } from '@guichet/platform';
 import { AccountsConfig } from '../accounts.config';
 import { QuotientFamilialProvider } from '../api-particulier/quotient-familial.provider';
@@ -34,6 +36,7 @@ export class QfService {
     private readonly changes: HouseholdChanges,
     private readonly households: HouseholdService,
     private readonly provider: QuotientFamilialProvider,
+    private readonly outbox: EventOutbox,
     config: AccountsConfig,
   ) {
     const configured = config.QF_PARTS_RULES
@@ -117,14 +120,30 @@ export class QfService {
   ): Promise<HouseholdState> {
     const appliesFrom = this.changes.appliesFrom(principal, requestedFrom);
     return this.changes.change(principal, id, (household) => {
-      household.psuInputs.push({
+      const recorded: PsuInputs = {
         psuInputsId: randomUUID(),
         ...inputs,
         appliesFrom,
         recordedBy: principal.subject,
         recordedAt: new Date(),
-      });
-      return [];
+      };
+      household.psuInputs.push(recorded);
+      return [
+        this.outbox.entry(PsuInputsChanged, {
+          subject: id,
+          sequence: household.version,
+          data: {
+            householdId: id,
+            psuInputsId: recorded.psuInputsId,
+            annualResourcesCents: recorded.annualResourcesCents,
+            year: recorded.year,
+            dependentChildren: recorded.dependentChildren,
+            aeehChildren: recorded.aeehChildren,
+            source: recorded.source,
+            appliesFrom,
+          },
+        }),
+      ];
     });
   }
 

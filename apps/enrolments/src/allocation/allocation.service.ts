@@ -101,6 +101,8 @@ export class AllocationService {
   /**
    * Applies the allocation in rank order. Each step is conditional on the application still being
    * submitted, so publishing again after an interruption completes it without doing anything twice.
+   * An offer whose allocation offers its places puts every application on the waitlist in rank order,
+   * then offers the free places to the head of it, as when a place frees up.
    */
   async publish(principal: Principal, id: string) {
     const found = await this.allocations.findOne({ _id: id });
@@ -124,9 +126,11 @@ export class AllocationService {
       };
       const accepted =
         outcome.outcome === 'accepted' &&
+        !offer.procedure.offersPlaces &&
         (await this.procedure.placeAndAccept(enrolment, offer, 'allocation', ['submitted'], ref));
       if (!accepted) await this.procedure.waitlist(enrolment, 'submitted', ref);
     }
+    if (offer.procedure.offersPlaces) await this.procedure.fillFromWaitlist(offer._id);
     const accepted = allocation.outcomes.filter((o) => o.outcome === 'accepted').length;
     const published = await this.allocations.findOneAndUpdate(
       { _id: id, status: 'publishing' },

@@ -101,6 +101,13 @@ export class ProcedureDto {
   @IsOptional()
   @IsBoolean()
   allowsUnborn?: boolean;
+  @ApiPropertyOptional({
+    description:
+      'Window mode: the allocation offers the places (a crèche commission); each family takes its place within placeOfferMinutes, or it goes to the next on the waitlist. Default: the allocation gives them.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  offersPlaces?: boolean;
   @ApiPropertyOptional({ type: [PriorityCriterionDto] })
   @IsOptional()
   @ArrayMaxSize(20)

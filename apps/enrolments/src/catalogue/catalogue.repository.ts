@@ -23,6 +23,11 @@ export interface ProcedureRules {
   closesAt: Date;
   placeOfferMinutes: number;
   allowsUnborn: boolean;
+  /**
+   * Window mode: the allocation offers its places instead of giving them (crèches' commissions); each
+   * family takes its place within placeOfferMinutes, or it goes to the next on the waitlist.
+   */
+  offersPlaces?: boolean;
   priorities: PriorityCriterion[];
   keepSiblingsTogether: boolean;
 }

@@ -85,6 +85,7 @@ export class CatalogueService {
         closesAt,
         placeOfferMinutes: body.procedure.placeOfferMinutes,
         allowsUnborn: body.procedure.allowsUnborn ?? false,
+        ...(body.procedure.offersPlaces && { offersPlaces: true }),
         priorities: (body.procedure.priorities ?? []).map((p) => compact({ ...p })),
         keepSiblingsTogether: body.procedure.keepSiblingsTogether ?? false,
       },

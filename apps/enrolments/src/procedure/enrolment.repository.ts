@@ -30,6 +30,9 @@ export interface PriceSegment {
   gridId: string;
   gridVersion: number;
   qfRecordId?: string;
+  /** Crèches: the PSU inputs the hourly price came from, and the contract's monthly price. */
+  psuInputsId?: string;
+  monthlyContractCents?: number;
   explanation: string[];
 }
 
@@ -52,6 +55,8 @@ export interface EnrolmentDocument extends OutboxFields {
   activeKey: string;
   /** Priority criteria the family declared (ids of the offer's criteria). */
   criteria: string[];
+  /** Crèches: hours per year of the care contract asked for, for its monthly price. */
+  contractHoursPerYear?: number;
   /** A crèche application made before the birth, with the expected birth date. */
   preRegistration: boolean;
   /** When the family confirmed the birth of a pre-registered child. */

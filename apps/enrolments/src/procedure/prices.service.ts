@@ -27,6 +27,8 @@ export class PricesService {
       gridId: event.gridId,
       gridVersion: event.gridVersion,
       ...(event.qfRecordId ? { qfRecordId: event.qfRecordId } : {}),
+      ...(event.psuInputsId ? { psuInputsId: event.psuInputsId } : {}),
+      ...(event.monthlyContractCents !== undefined && { monthlyContractCents: event.monthlyContractCents }),
       explanation: event.explanation,
     };
     const before = enrolment.prices.filter((p) => p.appliesFrom < event.appliesFrom);
@@ -34,6 +36,7 @@ export class PricesService {
     const unchanged =
       previous &&
       previous.unitPriceCents === segment.unitPriceCents &&
+      previous.monthlyContractCents === segment.monthlyContractCents &&
       previous.gridVersion === segment.gridVersion;
     const definition = enrolment.prices.length === 0 ? EnrolmentPriced : EnrolmentRepriced;
     const events = unchanged
@@ -47,6 +50,12 @@ export class PricesService {
               ...(segment.qfRecordId ? { qfRecordId: segment.qfRecordId } : {}),
               unitPriceCents: segment.unitPriceCents,
               ...(previous ? { previousUnitPriceCents: previous.unitPriceCents } : {}),
+              ...(segment.monthlyContractCents !== undefined && {
+                monthlyContractCents: segment.monthlyContractCents,
+              }),
+              ...(previous?.monthlyContractCents !== undefined && {
+                previousMonthlyContractCents: previous.monthlyContractCents,
+              }),
               appliesFrom: segment.appliesFrom,
               explanation: segment.explanation,
             }),

@@ -28,6 +28,16 @@ export class CreateEnrolmentDto {
   @IsString({ each: true })
   @Length(1, 63, { each: true })
   criteria?: string[];
+  @ApiPropertyOptional({
+    description:
+      'Crèches only: hours per year of the care contract asked for (e.g. 4 days of 9 h for 45 weeks = 1620), for its monthly price',
+    example: 1620,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3000)
+  contractHoursPerYear?: number;
   @ApiPropertyOptional({ description: 'false keeps a draft; default true (submit now)' })
   @IsOptional()
   @IsBoolean()

@@ -33,6 +33,7 @@ export interface CreateEnrolment {
   childId: string;
   offerId: string;
   criteria?: string[];
+  contractHoursPerYear?: number;
   /** false keeps a draft (default: submit at once). */
   submit?: boolean;
 }
@@ -102,6 +103,7 @@ export class ProcedureService {
       preRegistration: enrolment.preRegistration,
       birthConfirmedAt: enrolment.birthConfirmedAt?.toISOString(),
       criteria: enrolment.criteria,
+      contractHoursPerYear: enrolment.contractHoursPerYear,
       createdAt: enrolment.createdAt.toISOString(),
       submittedAt: enrolment.submittedAt?.toISOString(),
       decidedAt: enrolment.decidedAt?.toISOString(),
@@ -171,6 +173,7 @@ export class ProcedureService {
     const eligibility = await this.eligibility(householdId, body.childId, offer);
     if (submit) this.assertSubmittable(offer, eligibility);
     this.assertKnownCriteria(offer, body.criteria ?? []);
+    this.assertContractFits(offer, body.contractHoursPerYear);
 
     const now = this.clock.now();
     const enrolment: EnrolmentDocument = {
@@ -183,6 +186,7 @@ export class ProcedureService {
       status: submit ? 'submitted' : 'draft',
       activeKey: `${body.childId}:${offer._id}`,
       criteria: body.criteria ?? [],
+      ...(body.contractHoursPerYear !== undefined && { contractHoursPerYear: body.contractHoursPerYear }),
       preRegistration: eligibility.unborn,
       createdAt: now,
       ...(submit ? { submittedAt: now } : {}),
@@ -413,6 +417,9 @@ export class ProcedureService {
         startsOn: offer.days.startsOn > today ? offer.days.startsOn : today,
         childRank: childRank(facts, enrolment.service, enrolment._id),
         pai: facts?.children?.[enrolment.childId]?.pai ?? false,
+        ...(enrolment.contractHoursPerYear !== undefined && {
+          contractHoursPerYear: enrolment.contractHoursPerYear,
+        }),
         ...(allocation ? { allocationId: allocation.allocationId, rank: allocation.rank } : {}),
       }),
     );
@@ -730,6 +737,15 @@ export class ProcedureService {
         errors: unknown.map((c) => ({ field: 'criteria', message: `critère inconnu : ${c}` })),
       });
     }
+  }
+
+  /** A care contract in hours is a crèche's (mensualisation); other services price what is booked. */
+  private assertContractFits(offer: OfferDocument, contractHoursPerYear: number | undefined): void {
+    if (contractHoursPerYear === undefined || offer.service === 'creche') return;
+    throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, {
+      detail: 'Un contrat d’accueil en heures par an ne concerne que les crèches.',
+      errors: [{ field: 'contractHoursPerYear', message: 'réservé aux offres de crèche' }],
+    });
   }
 
   private invalidTransition(enrolment: EnrolmentDocument, action: string): ProblemException {

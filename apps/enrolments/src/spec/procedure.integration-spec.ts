@@ -298,6 +298,81 @@ describe('the enrolment procedure (real Kafka and FerretDB)', () => {
     });
   });
 
+  it('lets a crèche commission offer its places: ranks taken in time, an unanswered one passed on; contract hours reach tariffs', async () => {
+    harness.clock.set('2026-06-15T08:00:00Z');
+    const window = {
+      mode: 'window',
+      opensAt: '2026-06-01T06:30:00Z',
+      closesAt: '2026-06-20T18:00:00Z',
+      placeOfferMinutes: 60,
+      priorities: [{ id: 'working-parents', label: 'Parents qui travaillent', points: 1 }],
+    };
+    const offer = await harness.offer({
+      service: 'creche',
+      capacity: 2,
+      booking: undefined,
+      procedure: { ...window, offersPlaces: true },
+    });
+    const families = await Promise.all(Array.from({ length: 3 }, () => harness.family()));
+    // 4 days of 9 h for 45 weeks: 1 620 h a year.
+    const ids: string[] = [];
+    for (const [i, f] of families.entries()) {
+      const applied = await harness.enrol(f, f.children[0], offer.id, {
+        criteria: i < 2 ? ['working-parents'] : [],
+        contractHoursPerYear: 1_620,
+      });
+      expect(applied.body).toMatchObject({ status: 'submitted', contractHoursPerYear: 1_620 });
+      ids.push(applied.body.id);
+    }
+    // A contract in hours is a crèche's: elsewhere it is refused, and nothing is created.
+    const canteen = await harness.offer();
+    const refused = await harness.enrol(families[0], families[0].children[0], canteen.id, {
+      contractHoursPerYear: 1_620,
+    });
+    expect([refused.status, refused.body.errors?.[0]?.field]).toEqual([422, 'contractHoursPerYear']);
+    expect((await harness.call('GET', `/enrolments?offerId=${canteen.id}`, harness.admin)).body).toHaveLength(
+      0,
+    );
+
+    harness.clock.set('2026-06-22T08:00:00Z');
+    const agent = await harness.issuer.token({ sub: 'agent-c', role: 'agent', scopes: ['service:creche'] });
+    const allocation = await harness.call('POST', `/offers/${offer.id}/allocations`, agent, {
+      seed: 'commission-creche',
+    });
+    const ranked = allocation.body.outcomes.map((o: Json) => o.enrolmentId);
+    expect(ranked.slice(0, 2).sort()).toEqual(ids.slice(0, 2).sort());
+    expect(
+      (await harness.call('POST', `/allocations/${allocation.body.id}/publish`, agent)).body.status,
+    ).toBe('published');
+    const status = async (id: string) =>
+      (await harness.call('GET', `/enrolments/${id}`, families[ids.indexOf(id)].token)).body;
+    const [first, second, third] = await Promise.all(ranked.map(status));
+    expect([first.status, second.status, third.status]).toEqual(['offered', 'offered', 'waitlisted']);
+    expect(first.placeOffer.expiresAt).toBe('2026-06-22T09:00:00.000Z');
+    expect(third.waitlistPosition).toBe(1);
+
+    // The first takes its place; the second does not answer in time, and the third is offered it.
+    expect(
+      (
+        await harness.call(
+          'POST',
+          `/enrolments/${first.id}/accept-place`,
+          families[ids.indexOf(first.id)].token,
+        )
+      ).body.status,
+    ).toBe('accepted');
+    harness.clock.set('2026-06-22T09:01:00Z');
+    await expectEventually(async () => {
+      expect((await status(second.id)).status).toBe('expired');
+      expect((await status(third.id)).status).toBe('offered');
+    });
+    await expectEventually(() => {
+      const accepted = harness.published(first.id).find((e) => e.type === EnrolmentAccepted.type);
+      expectValid(EnrolmentAccepted, accepted?.data);
+      expect(accepted?.data).toMatchObject({ contractHoursPerYear: 1_620, allocationId: allocation.body.id });
+    });
+  });
+
   it('walks the agents’ path: draft, submitted, waitlisted, accepted, and an offered place declined', async () => {
     harness.clock.set('2026-06-15T08:00:00Z');
     const windowOffer = await harness.offer({

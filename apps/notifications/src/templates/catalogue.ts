@@ -137,11 +137,11 @@ Confirmez-la dans votre espace famille avant cette date ; sans réponse, elle se
     category: 'prices',
     required: false,
     subject: 'Le tarif de votre inscription',
-    text: `Le tarif de votre inscription à {{service}} est de {{price}} à partir du {{appliesFrom}}.
+    text: `Le tarif de votre inscription à {{service}} est de {{price}}{{#monthly}} ; contrat d’accueil : {{monthly}} par mois{{/monthly}} à partir du {{appliesFrom}}.
 
 Comment il est calculé :
 {{explanation}}`,
-    html: `<p>Le tarif de votre inscription à {{service}} est de <strong>{{price}}</strong> à partir du {{appliesFrom}}.</p>
+    html: `<p>Le tarif de votre inscription à {{service}} est de <strong>{{price}}</strong>{{#monthly}} ; contrat d’accueil : <strong>{{monthly}}</strong> par mois{{/monthly}} à partir du {{appliesFrom}}.</p>
 <p>Comment il est calculé :</p>
 {{explanation}}`,
   },
@@ -149,11 +149,11 @@ Comment il est calculé :
     category: 'prices',
     required: true,
     subject: 'Nouveau tarif de votre inscription',
-    text: `Le tarif de votre inscription à {{service}} change à partir du {{appliesFrom}} : {{price}}{{#previousPrice}} au lieu de {{previousPrice}}{{/previousPrice}}.
+    text: `Le tarif de votre inscription à {{service}} change à partir du {{appliesFrom}} : {{price}}{{#previousPrice}} au lieu de {{previousPrice}}{{/previousPrice}}{{#monthly}} ; contrat d’accueil : {{monthly}} par mois{{#previousMonthly}} au lieu de {{previousMonthly}}{{/previousMonthly}}{{/monthly}}.
 
 Comment il est calculé :
 {{explanation}}`,
-    html: `<p>Le tarif de votre inscription à {{service}} change à partir du {{appliesFrom}} : <strong>{{price}}</strong>{{#previousPrice}} au lieu de {{previousPrice}}{{/previousPrice}}.</p>
+    html: `<p>Le tarif de votre inscription à {{service}} change à partir du {{appliesFrom}} : <strong>{{price}}</strong>{{#previousPrice}} au lieu de {{previousPrice}}{{/previousPrice}}{{#monthly}} ; contrat d’accueil : <strong>{{monthly}}</strong> par mois{{#previousMonthly}} au lieu de {{previousMonthly}}{{/previousMonthly}}{{/monthly}}.</p>
 <p>Comment il est calculé :</p>
 {{explanation}}`,
   },

@@ -86,6 +86,11 @@ export function priceMessage(event: EnrolmentPriceV1, repriced: boolean): Messag
       price: formatEuros(event.unitPriceCents),
       previousPrice:
         event.previousUnitPriceCents === undefined ? undefined : formatEuros(event.previousUnitPriceCents),
+      monthly: event.monthlyContractCents === undefined ? undefined : formatEuros(event.monthlyContractCents),
+      previousMonthly:
+        event.previousMonthlyContractCents === undefined
+          ? undefined
+          : formatEuros(event.previousMonthlyContractCents),
       appliesFrom: formatDay(event.appliesFrom),
       explanation: event.explanation,
     },

@@ -83,6 +83,23 @@ describe('prices in messages', () => {
   it('leaves out the previous price when there is none', () => {
     expect(render(priceMessage(price, true)).text).not.toContain('au lieu de');
   });
+
+  it('gives a crèche contract its monthly price, and the previous one when it changes', () => {
+    const creche = { ...price, service: 'creche', unitPriceCents: 186, monthlyContractCents: 25_110 };
+    expect(render(priceMessage(creche, false)).text).toContain(
+      'est de 1,86 € ; contrat d’accueil : 251,10 € par mois à partir du',
+    );
+    const repriced = render(
+      priceMessage({ ...creche, previousUnitPriceCents: 150, previousMonthlyContractCents: 20_250 }, true),
+    );
+    expect(repriced.text).toContain(
+      ': 1,86 € au lieu de 1,50 € ; contrat d’accueil : 251,10 € par mois au lieu de 202,50 €.',
+    );
+    expect(repriced.html).toContain('<strong>251,10 €</strong> par mois au lieu de 202,50 €.</p>');
+    expect(render(priceMessage({ ...creche, previousUnitPriceCents: 150 }, true)).text).toMatch(
+      /251,10 € par mois\.$/m,
+    );
+  });
 });
 
 describe('rendering', () => {

@@ -33,14 +33,24 @@ function asHtml(value: TemplateValue): string {
   return escapeHtml(String(value)).replace(/\r?\n/g, '<br>\n');
 }
 
+/** Keeps or drops each section, from the outside in: a kept section may hold others. */
+function resolveSections(source: string, values: TemplateValues): string {
+  let resolved = source;
+  for (let previous = ''; previous !== resolved;) {
+    previous = resolved;
+    resolved = resolved.replace(SECTION, (_, name: string, inner: string) =>
+      isGiven(values[name]) ? inner : '',
+    );
+  }
+  return resolved;
+}
+
 function fill(source: string, values: TemplateValues, format: (value: TemplateValue) => string): string {
-  return source
-    .replace(SECTION, (_, name: string, inner: string) => (isGiven(values[name]) ? inner : ''))
-    .replace(PLACEHOLDER, (_, name: string) => {
-      const value = values[name];
-      if (value === undefined) throw new MissingTemplateValueError(`template value ${name} is missing`);
-      return format(value);
-    });
+  return resolveSections(source, values).replace(PLACEHOLDER, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new MissingTemplateValueError(`template value ${name} is missing`);
+    return format(value);
+  });
 }
 
 /** The subject, text and HTML of one message, framed by the layout. */

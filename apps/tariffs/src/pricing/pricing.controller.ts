@@ -10,6 +10,8 @@ import {
   HouseholdRegistered,
   HouseholdRegisteredV1,
   HouseholdUpdated,
+  PsuInputsChanged,
+  PsuInputsChangedV1,
   QuotientFamilialChanged,
   QuotientFamilialChangedV1,
   TariffGridPublished,
@@ -36,6 +38,11 @@ export class PricingController {
   @EventPattern(QuotientFamilialChanged.type)
   quotientFamilialChanged(@Payload() event: QuotientFamilialChangedV1, @Ctx() context: KafkaEventContext) {
     return this.pricing.quotientFamilialChanged(event, context.envelope);
+  }
+
+  @EventPattern(PsuInputsChanged.type)
+  psuInputsChanged(@Payload() event: PsuInputsChangedV1, @Ctx() context: KafkaEventContext) {
+    return this.pricing.psuInputsChanged(event, context.envelope);
   }
 
   @EventPattern(HouseholdRegistered.type)

@@ -1,16 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import type { Connection } from 'mongoose';
 import {
-  createEnvelope,
   EnrolmentAccepted,
   EnrolmentCancelled,
   EventDefinition,
   QuotientFamilialChanged,
-  toKafkaRecord,
   Topics,
 } from '@guichet/contracts';
-import { createKafkaClient, RecordPublisher } from '@guichet/messaging';
 import { loadConfig, startService } from '@guichet/platform';
 import {
   expectEventually,
@@ -23,6 +21,7 @@ import {
 } from '@guichet/testing';
 import { TariffsConfig } from '../tariffs.config';
 import { tariffsService } from '../tariffs.service';
+import { TestEventSender } from '../test-support/tariffs-harness';
 
 const demo = JSON.parse(readFileSync(join(__dirname, '..', '..', 'demo', 'cantine.grid.json'), 'utf8'));
 
@@ -35,7 +34,7 @@ describe('pricing enrolments by events (real Kafka and FerretDB)', () => {
   let base: string;
   let finance: string;
   let prices: KafkaProbe;
-  let publisher: RecordPublisher;
+  const events = new TestEventSender();
 
   beforeAll(async () => {
     await issuer.start();
@@ -53,9 +52,6 @@ describe('pricing enrolments by events (real Kafka and FerretDB)', () => {
     base = await app.getUrl();
     finance = await issuer.token({ sub: 'finance-1', role: 'finance' });
     prices = await new KafkaProbe().watch(Topics.prices);
-    publisher = new RecordPublisher(
-      createKafkaClient({ clientId: 'pricing-test', brokers: testInfrastructure.kafkaBrokers }),
-    );
     const created = await fetch(`${base}/grids`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${finance}` },
@@ -66,22 +62,13 @@ describe('pricing enrolments by events (real Kafka and FerretDB)', () => {
 
   afterAll(async () => {
     await prices.stop();
-    await publisher.disconnect();
+    await events.stop();
     await app.close();
     await issuer.stop();
   });
 
-  const send = async <T extends object>(
-    definition: EventDefinition<T>,
-    subject: string,
-    data: T,
-    id?: string,
-  ) => {
-    const envelope = createEnvelope('guichet/test', { type: definition.type, subject, data });
-    if (id) envelope.id = id;
-    await publisher.publish([{ topic: definition.topic, ...toKafkaRecord(envelope) }]);
-    return envelope;
-  };
+  const send = <T extends object>(definition: EventDefinition<T>, subject: string, data: T, id?: string) =>
+    events.send(definition, subject, data, id);
   const priceEvents = (reason?: string) =>
     prices.records
       .filter((r) => r.key === enrolmentId)
@@ -284,6 +271,13 @@ describe('pricing enrolments by events (real Kafka and FerretDB)', () => {
       heldPlace: true,
       endsOn: '2026-12-31',
     });
+    // The cancellation and the QF travel on different topics: the QF goes once the cancellation is read.
+    const db = app.get<Connection>('DatabaseConnection').db;
+    await expectEventually(async () =>
+      expect(await db?.collection('enrolment_prices').findOne({ _id: ended as never })).toMatchObject({
+        endsOn: '2026-12-31',
+      }),
+    );
     await send(QuotientFamilialChanged, householdId, {
       householdId,
       qfRecordId: 'qf-3',

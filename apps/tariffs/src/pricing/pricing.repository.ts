@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
 import { OutboxEntry, OutboxFields, withEvents } from '@guichet/messaging';
+import type { HouseholdFacts } from '@guichet/tariff-engine';
 
 /** What tariffs knows of a household, from accounts' events: only what prices depend on. */
 export interface HouseholdFactsDocument {
@@ -9,6 +10,17 @@ export interface HouseholdFactsDocument {
   resident?: boolean;
   /** Every QF record, dated: a price from a date uses the record in force on that date. */
   qfRecords?: QfRecord[];
+  /** Every set of PSU inputs (crèches), dated like QF records. */
+  psuRecords?: PsuRecord[];
+}
+
+/** What a crèche's PSU price is computed from, from a date. */
+export interface PsuRecord {
+  psuInputsId: string;
+  annualResourcesCents: number;
+  dependentChildren: number;
+  aeehChildren: number;
+  appliesFrom: string;
 }
 
 export interface QfRecord {
@@ -17,13 +29,48 @@ export interface QfRecord {
   appliesFrom: string;
 }
 
-/** The QF record in force on a date (YYYY-MM-DD): the latest that applies from that date or before. */
-export function qfInForce(household: HouseholdFactsDocument | null, date: string): QfRecord | undefined {
-  let found: QfRecord | undefined;
-  for (const record of household?.qfRecords ?? []) {
+/** The record in force on a date (YYYY-MM-DD): the latest that applies from that date or before. */
+export function inForce<T extends { appliesFrom: string }>(
+  records: T[] | undefined,
+  date: string,
+): T | undefined {
+  let found: T | undefined;
+  for (const record of records ?? []) {
     if (record.appliesFrom <= date && (!found || record.appliesFrom >= found.appliesFrom)) found = record;
   }
   return found;
+}
+
+export const qfInForce = (household: HouseholdFactsDocument | null, date: string): QfRecord | undefined =>
+  inForce(household?.qfRecords, date);
+
+export const psuInForce = (household: HouseholdFactsDocument | null, date: string): PsuRecord | undefined =>
+  inForce(household?.psuRecords, date);
+
+/**
+ * What a quote of this enrolment on a date needs: the household's QF and PSU inputs in force then,
+ * its residency, and the enrolment's own facts.
+ */
+export function enrolmentFacts(
+  enrolment: Pick<EnrolmentPriceDocument, 'childRank' | 'pai' | 'contractHoursPerYear'>,
+  household: HouseholdFactsDocument | null,
+  date: string,
+): HouseholdFacts {
+  const psu = psuInForce(household, date);
+  return {
+    qf: qfInForce(household, date)?.qf,
+    resident: household?.resident ?? true,
+    childRank: enrolment.childRank,
+    pai: enrolment.pai,
+    ...(psu && {
+      annualResourcesCents: psu.annualResourcesCents,
+      dependentChildren: psu.dependentChildren,
+      aeehChildren: psu.aeehChildren,
+    }),
+    ...(enrolment.contractHoursPerYear !== undefined && {
+      contractHoursPerYear: enrolment.contractHoursPerYear,
+    }),
+  };
 }
 
 /** A price from a date until the next segment's date. `unpriced` says why there is none. */
@@ -32,6 +79,9 @@ export interface PriceSegment {
   gridVersion?: number;
   unitPriceCents?: number;
   qfRecordId?: string;
+  psuInputsId?: string;
+  /** Crèches: the monthly price of the care contract. */
+  monthlyContractCents?: number;
   resident: boolean;
   unpriced?: string;
 }
@@ -43,6 +93,8 @@ export interface EnrolmentPriceDocument extends OutboxFields {
   gridId: string;
   childRank: number;
   pai: boolean;
+  /** Crèches: hours per year of the care contract, for its monthly price. */
+  contractHoursPerYear?: number;
   startsOn: string;
   /** Last day of a cancelled enrolment: no price is computed after it. */
   endsOn?: string;
@@ -87,6 +139,19 @@ export class PricingRepository implements OnModuleInit {
       );
     } catch (error) {
       if ((error as { code?: number }).code !== 11000) throw error; // the household has this record already
+    }
+  }
+
+  /** Adds a set of PSU inputs once (a redelivered one is already there). */
+  async addPsuRecord(id: string, record: PsuRecord): Promise<void> {
+    try {
+      await this.households.updateOne(
+        { _id: id, 'psuRecords.psuInputsId': { $ne: record.psuInputsId } },
+        { $push: { psuRecords: record } },
+        { upsert: true },
+      );
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error; // the household has these inputs already
     }
   }
 

@@ -6,21 +6,24 @@ import {
   HouseholdErasedV1,
   HouseholdRegisteredV1,
   PriceComputed,
+  PsuInputsChangedV1,
   QuotientFamilialChangedV1,
   TariffGridPublishedV1,
 } from '@guichet/contracts';
 import { EventOutbox, OutboxEntry } from '@guichet/messaging';
-import { CompiledGrid, quote, QuoteError } from '@guichet/tariff-engine';
+import { CompiledGrid, GridVersion, quote, QuoteError } from '@guichet/tariff-engine';
 import { GridService, todayInParis } from '../grids/grid.service';
 import {
   EnrolmentPriceDocument,
   HouseholdFactsDocument,
   PriceSegment,
+  enrolmentFacts,
   PricingRepository,
+  psuInForce,
   qfInForce,
 } from './pricing.repository';
 
-type Reason = 'accepted' | 'qf-changed' | 'household-changed' | 'grid-published';
+type Reason = 'accepted' | 'qf-changed' | 'psu-inputs-changed' | 'household-changed' | 'grid-published';
 type Enrolment = Omit<EnrolmentPriceDocument, 'handledEvents' | 'prices'> & { prices?: PriceSegment[] };
 
 const later = (a: string, b: string) => (a > b ? a : b);
@@ -29,8 +32,17 @@ const samePrice = (a: PriceSegment | undefined, b: PriceSegment) =>
   a.gridVersion === b.gridVersion &&
   a.unitPriceCents === b.unitPriceCents &&
   a.qfRecordId === b.qfRecordId &&
+  a.psuInputsId === b.psuInputsId &&
+  a.monthlyContractCents === b.monthlyContractCents &&
   a.resident === b.resident &&
   a.unpriced === b.unpriced;
+
+/** The dates a version's own values change on: the CNAF's dated rates, floors and ceilings (PSU). */
+function datedValueStarts(version: GridVersion): string[] {
+  const { pricing } = version;
+  if (pricing.kind !== 'psu') return [];
+  return [...pricing.rates, ...pricing.floors, ...pricing.ceilings].map((value) => value.effectiveFrom);
+}
 
 /** The segment in force on a date. */
 function segmentAt(prices: PriceSegment[], date: string): PriceSegment | undefined {
@@ -42,8 +54,8 @@ function segmentAt(prices: PriceSegment[], date: string): PriceSegment | undefin
 /**
  * Prices enrolments by events. An enrolment's prices are segments over time; a change (acceptance,
  * a QF record, residency, a new grid version) reprices it from the date the change applies: one
- * segment from that date, and one more at every later date where a QF record or a grid version
- * starts, so nothing known about later dates is lost. Each segment whose price differs from what
+ * segment from that date, and one more at every later date where a QF record, PSU inputs, a grid
+ * version or a dated CNAF value starts, so nothing known about later dates is lost. Each segment whose price differs from what
  * was in force gets a PriceComputed event, written with the segments in one single-document write;
  * a redelivered event changes nothing.
  */
@@ -66,6 +78,7 @@ export class PricingService {
       gridId: event.tariffGridId,
       childRank: event.childRank ?? 1,
       pai: event.pai ?? false,
+      ...(event.contractHoursPerYear !== undefined && { contractHoursPerYear: event.contractHoursPerYear }),
       startsOn,
     };
     await this.repriceFrom(enrolment, startsOn, 'accepted', envelope);
@@ -83,6 +96,18 @@ export class PricingService {
       appliesFrom: event.appliesFrom,
     });
     await this.repriceHousehold(event.householdId, event.appliesFrom, 'qf-changed', envelope);
+  }
+
+  /** New PSU inputs reprice the household's crèche contracts from the date they apply. */
+  async psuInputsChanged(event: PsuInputsChangedV1, envelope: EventEnvelope): Promise<void> {
+    await this.repository.addPsuRecord(event.householdId, {
+      psuInputsId: event.psuInputsId,
+      annualResourcesCents: event.annualResourcesCents,
+      dependentChildren: event.dependentChildren,
+      aeehChildren: event.aeehChildren,
+      appliesFrom: event.appliesFrom,
+    });
+    await this.repriceHousehold(event.householdId, event.appliesFrom, 'psu-inputs-changed', envelope);
   }
 
   /** Residency: always reprices from today (a redelivery or an unchanged value changes nothing). */
@@ -126,10 +151,18 @@ export class PricingService {
         events.push(this.priceEvent(enrolment, segment, explanation, reason, cause));
       }
     }
-    const { _id, householdId, gridId, childRank, pai, startsOn } = enrolment;
+    const { _id, householdId, gridId, childRank, pai, contractHoursPerYear, startsOn } = enrolment;
     if (
       await this.repository.savePrices(
-        { _id, householdId, gridId, childRank, pai, startsOn },
+        {
+          _id,
+          householdId,
+          gridId,
+          childRank,
+          pai,
+          ...(contractHoursPerYear !== undefined && { contractHoursPerYear }),
+          startsOn,
+        },
         prices,
         cause.id,
         events,
@@ -141,17 +174,20 @@ export class PricingService {
     }
   }
 
-  /** The change date, then every later date where a QF record or a published grid version starts. */
+  /** The change date, then every later date where a household record or a published grid value starts. */
   private changePoints(
     from: string,
     household: HouseholdFactsDocument | null,
     grid: CompiledGrid | null,
   ): string[] {
     const points = new Set([from]);
-    for (const record of household?.qfRecords ?? [])
-      if (record.appliesFrom > from) points.add(record.appliesFrom);
+    const records = [...(household?.qfRecords ?? []), ...(household?.psuRecords ?? [])];
+    for (const record of records) if (record.appliesFrom > from) points.add(record.appliesFrom);
     for (const version of grid?.grid.versions ?? []) {
-      if (version.status === 'published' && version.effectiveFrom > from) points.add(version.effectiveFrom);
+      if (version.status !== 'published') continue;
+      for (const date of [version.effectiveFrom, ...datedValueStarts(version)]) {
+        if (date > from && date >= version.effectiveFrom) points.add(date);
+      }
     }
     return [...points].sort();
   }
@@ -169,20 +205,21 @@ export class PricingService {
         explanation: [],
       };
     const qfRecord = qfInForce(household, date);
+    const psu = psuInForce(household, date);
     try {
-      const result = quote(grid, date, {
-        qf: qfRecord?.qf,
-        resident,
-        childRank: enrolment.childRank,
-        pai: enrolment.pai,
-      });
+      const result = quote(grid, date, enrolmentFacts(enrolment, household, date));
+      const usesPsu = grid.versionAt(date).definition.pricing.kind === 'psu';
       return {
         segment: {
           from: date,
           gridVersion: result.version,
           unitPriceCents: result.unitPriceCents,
           resident,
-          ...(qfRecord ? { qfRecordId: qfRecord.qfRecordId } : {}),
+          ...(qfRecord && !usesPsu ? { qfRecordId: qfRecord.qfRecordId } : {}),
+          ...(psu && usesPsu ? { psuInputsId: psu.psuInputsId } : {}),
+          ...(result.monthlyContractCents !== undefined && {
+            monthlyContractCents: result.monthlyContractCents,
+          }),
         },
         explanation: result.explanation,
       };
@@ -209,7 +246,11 @@ export class PricingService {
         gridId: enrolment.gridId,
         gridVersion: segment.gridVersion ?? 0,
         ...(segment.qfRecordId !== undefined ? { qfRecordId: segment.qfRecordId } : {}),
+        ...(segment.psuInputsId !== undefined ? { psuInputsId: segment.psuInputsId } : {}),
         unitPriceCents: segment.unitPriceCents ?? 0,
+        ...(segment.monthlyContractCents !== undefined && {
+          monthlyContractCents: segment.monthlyContractCents,
+        }),
         appliesFrom: segment.from,
         reason,
         explanation,

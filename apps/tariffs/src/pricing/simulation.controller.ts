@@ -5,7 +5,7 @@ import { ProblemException } from '@guichet/platform';
 import { ImpactReport, parsePopulation, PopulationMember } from '@guichet/tariff-engine';
 import { SimulateRequestDto } from '../grids/dto/simulate-request.dto';
 import { GridService, todayInParis } from '../grids/grid.service';
-import { PricingRepository, qfInForce } from './pricing.repository';
+import { enrolmentFacts, PricingRepository } from './pricing.repository';
 
 @ApiTags('grids')
 @ApiBearerAuth()
@@ -54,13 +54,7 @@ export class SimulationController {
       const household = households.get(enrolment.householdId);
       return {
         householdId: enrolment.householdId,
-        facts: {
-          qf: qfInForce(household ?? null, date)?.qf,
-          resident: household?.resident ?? true,
-          childRank: enrolment.childRank,
-          pai: enrolment.pai,
-          quantity: 1,
-        },
+        facts: { ...enrolmentFacts(enrolment, household ?? null, date), quantity: 1 },
       };
     });
   }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import { createEnvelope, EventDefinition, EventEnvelope, toKafkaRecord } from '@guichet/contracts';
+import { createKafkaClient, RecordPublisher } from '@guichet/messaging';
 import { loadConfig, startService } from '@guichet/platform';
 import { Json, testInfrastructure, TestTokenIssuer, uniqueMongoUri } from '@guichet/testing';
 import { TariffsConfig } from '../tariffs.config';
@@ -27,4 +29,27 @@ export async function startTariffs(
   });
   const app = await startService(tariffsService, config, 0);
   return { app, base: await app.getUrl() };
+}
+
+/** Publishes the events other services would, as they would (an `id` makes a redelivery). */
+export class TestEventSender {
+  private readonly publisher = new RecordPublisher(
+    createKafkaClient({ clientId: 'tariffs-test', brokers: testInfrastructure.kafkaBrokers }),
+  );
+
+  async send<T extends object>(
+    definition: EventDefinition<T>,
+    subject: string,
+    data: T,
+    id?: string,
+  ): Promise<EventEnvelope> {
+    const envelope = createEnvelope('guichet/test', { type: definition.type, subject, data });
+    if (id) envelope.id = id;
+    await this.publisher.publish([{ topic: definition.topic, ...toKafkaRecord(envelope) }]);
+    return envelope;
+  }
+
+  stop(): Promise<void> {
+    return this.publisher.disconnect();
+  }
 }

@@ -42,6 +42,8 @@ export class EnrolmentAcceptedV1 extends EnrolmentRefV1 {
   @IsOptional() @IsInt() @Min(1) @Max(20) childRank?: number;
   /** A PAI packed meal (canteens). */
   @IsOptional() @IsBoolean() pai?: boolean;
+  /** Crèches: hours per year of the care contract, for the monthly price (mensualisation). */
+  @IsOptional() @IsInt() @Min(1) @Max(3000) contractHoursPerYear?: number;
   /** Set when the place came from an allocation: its id and the family's rank in it. */
   @IsOptional() @IsString() @Length(1, 64) allocationId?: string;
   @IsOptional() @IsInt() @Min(1) rank?: number;
@@ -145,6 +147,9 @@ export class EnrolmentPriceV1 extends EnrolmentRefV1 {
   @IsOptional() @IsString() @Length(1, 64) qfRecordId?: string;
   @IsInt() @Min(0) @Max(100_000_000) unitPriceCents!: number;
   @IsOptional() @IsInt() @Min(0) @Max(100_000_000) previousUnitPriceCents?: number;
+  /** Crèches: the monthly price of the care contract (hours per year ÷ 12 × the hourly price). */
+  @IsOptional() @IsInt() @Min(0) @Max(100_000_000) monthlyContractCents?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(100_000_000) previousMonthlyContractCents?: number;
   @IsISO8601({ strict: true }) appliesFrom!: string;
   @ArrayMaxSize(20) @IsString({ each: true }) @Length(1, 300, { each: true }) explanation!: string[];
 }

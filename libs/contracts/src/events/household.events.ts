@@ -54,6 +54,29 @@ export const QuotientFamilialChanged = defineEvent(
   QuotientFamilialChangedV1,
 );
 
+/**
+ * New PSU inputs apply to a household from a date: what a crèche's hourly price (CNAF barème) is
+ * computed from. Figures only, no names; for tariffs alone (see Topics.psuInputs).
+ */
+export class PsuInputsChangedV1 {
+  @IsString() @Length(1, 64) householdId!: string;
+  @IsString() @Length(1, 64) psuInputsId!: string;
+  /** Resources of the reference year, in cents. */
+  @IsInt() @Min(0) @Max(100_000_000_00) annualResourcesCents!: number;
+  @IsInt() @Min(2000) @Max(2100) year!: number;
+  @IsInt() @Min(1) @Max(20) dependentChildren!: number;
+  /** Dependent children receiving the AEEH: one more step down the barème, even if not in care. */
+  @IsInt() @Min(0) @Max(20) aeehChildren!: number;
+  @IsIn(['caf', 'declaration', 'agent']) source!: string;
+  /** First day the inputs apply, YYYY-MM-DD (Europe/Paris). */
+  @IsISO8601({ strict: true }) appliesFrom!: string;
+}
+export const PsuInputsChanged = defineEvent(
+  'fr.guichet.psu-inputs.changed.v1',
+  Topics.psuInputs,
+  PsuInputsChangedV1,
+);
+
 /** A child was declared in a household. No name: the birth date is what eligibility (age at a date) needs. */
 export class ChildAddedV1 {
   @IsString() @Length(1, 64) householdId!: string;
