@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { ApiExcludeController } from '@nestjs/swagger';
 import {
   AccountMessageRequested,
   AccountMessageRequestedV1,
@@ -33,7 +34,11 @@ import { KafkaEventContext } from '@guichet/messaging';
 import { enrolmentMessages, priceMessage } from '../templates/event-messages';
 import { FamilyEventsService } from './family-events.service';
 
-/** The events a family must hear about, and those that tell us how to reach it. */
+/**
+ * The events a family must hear about, and those that tell us how to reach it. Kafka handlers, not
+ * HTTP routes: kept out of the OpenAPI document (their payloads showed there as empty schemas).
+ */
+@ApiExcludeController()
 @Controller()
 export class FamilyEventsController {
   constructor(private readonly events: FamilyEventsService) {}

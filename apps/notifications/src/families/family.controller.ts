@@ -6,6 +6,7 @@ import { DeliveryRepository } from '../deliveries/delivery.repository';
 import { PreferencesDto } from './dto/preferences.dto';
 import { assertHouseholdVisible } from './household-access';
 import { HouseholdRepository } from './household.repository';
+import { ApiIdParam, IdParamPipe } from './id-param.pipe';
 import { InboxRepository } from './inbox.repository';
 
 const LIST_LIMIT = 200;
@@ -13,6 +14,7 @@ const LIST_LIMIT = 200;
 /** A family's inbox, channel preferences and the delivery status of its messages. */
 @ApiTags('families')
 @ApiBearerAuth()
+@ApiIdParam('id', 'The household (400 when no household can have this id)')
 @Controller('households/:id')
 export class FamilyController {
   constructor(
@@ -24,7 +26,7 @@ export class FamilyController {
   @Get('inbox')
   @Roles('family', 'admin')
   @ApiOperation({ summary: 'The household’s inbox, newest first, with the number of unread messages' })
-  async listInbox(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+  async listInbox(@CurrentPrincipal() principal: Principal, @Param('id', IdParamPipe) id: string) {
     assertHouseholdVisible(principal, id);
     const [messages, unread] = await Promise.all([
       this.inbox.list(id, LIST_LIMIT),
@@ -36,7 +38,7 @@ export class FamilyController {
   @Get('inbox/unread-count')
   @Roles('family', 'admin')
   @ApiOperation({ summary: 'How many inbox messages are unread' })
-  async unreadCount(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+  async unreadCount(@CurrentPrincipal() principal: Principal, @Param('id', IdParamPipe) id: string) {
     assertHouseholdVisible(principal, id);
     return { unread: await this.inbox.unreadCount(id) };
   }
@@ -45,10 +47,11 @@ export class FamilyController {
   @Roles('family')
   @HttpCode(204)
   @ApiOperation({ summary: 'Mark an inbox message as read' })
+  @ApiIdParam('messageId', 'The message, as the inbox lists it')
   async markRead(
     @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
-    @Param('messageId') messageId: string,
+    @Param('id', IdParamPipe) id: string,
+    @Param('messageId', IdParamPipe) messageId: string,
   ): Promise<void> {
     assertHouseholdVisible(principal, id);
     if (!(await this.inbox.markRead(id, messageId))) {
@@ -61,7 +64,7 @@ export class FamilyController {
   @ApiOperation({
     summary: 'The channels chosen per category of message (empty: the account consents apply)',
   })
-  async preferences(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+  async preferences(@CurrentPrincipal() principal: Principal, @Param('id', IdParamPipe) id: string) {
     assertHouseholdVisible(principal, id);
     const found = await this.households.preferencesOf(id);
     return { channels: found?.channels ?? {} };
@@ -74,7 +77,7 @@ export class FamilyController {
   })
   async savePreferences(
     @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
+    @Param('id', IdParamPipe) id: string,
     @Body() body: PreferencesDto,
   ) {
     assertHouseholdVisible(principal, id);
@@ -89,7 +92,7 @@ export class FamilyController {
   @ApiOperation({
     summary: 'Delivery status of the household’s messages: queued, sent, failed (with the reason)',
   })
-  async deliveriesOf(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+  async deliveriesOf(@CurrentPrincipal() principal: Principal, @Param('id', IdParamPipe) id: string) {
     assertHouseholdVisible(principal, id);
     return { deliveries: await this.deliveries.list({ householdId: id }, LIST_LIMIT) };
   }

@@ -30,6 +30,11 @@ export interface FuzzReport {
   problems: string[];
   /** How many answers of each status: most should be 400 (validation reached), not 401 or 403. */
   statuses: Record<number, number>;
+  /**
+   * The same per operation (`PUT /households/{id}/preferences`…), the token probe included: an
+   * operation answered only 401, 403 or 404 was not exercised (no token or path id fitted).
+   */
+  byOperation: Record<string, Record<number, number>>;
   /** Requests the service accepted (2xx) that were odd but allowed by the schema, for the reader. */
   accepted: string[];
 }
@@ -43,7 +48,14 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * operation's refused batch).
  */
 export async function fuzzService(target: FuzzTarget): Promise<FuzzReport> {
-  const report: FuzzReport = { operations: 0, requests: 0, problems: [], accepted: [], statuses: {} };
+  const report: FuzzReport = {
+    operations: 0,
+    requests: 0,
+    problems: [],
+    accepted: [],
+    statuses: {},
+    byOperation: {},
+  };
   for (const operation of operationsOf(target.document)) {
     if (target.skip?.(operation)) continue;
     report.operations++;
@@ -57,7 +69,7 @@ export async function fuzzService(target: FuzzTarget): Promise<FuzzReport> {
       ...cases.filter((c) => c.label.startsWith('the example')),
       ...cases.filter((c) => !c.label.startsWith('the example')),
     ];
-    const token = await chooseToken(target, probe, report);
+    const token = await chooseToken(target, name, probe, report);
     if (target.verdicts?.(operation)) {
       for (const fuzzCase of rest) fuzzCase.mustRefuse &&= !isJson(fuzzCase.body);
     }
@@ -68,8 +80,7 @@ export async function fuzzService(target: FuzzTarget): Promise<FuzzReport> {
       let acceptedAny = false;
       for (const fuzzCase of batch) {
         const answer = await send(target.baseUrl, fuzzCase, token);
-        report.requests++;
-        report.statuses[answer.status] = (report.statuses[answer.status] ?? 0) + 1;
+        count(report, name, answer.status);
         const problem = judge(fuzzCase, answer);
         if (problem) report.problems.push(`${name} [${fuzzCase.label}]: ${problem}`);
         if (answer.status < 400) {
@@ -116,14 +127,22 @@ function judge(fuzzCase: FuzzCase, answer: Answer): string | undefined {
   return undefined;
 }
 
+function count(report: FuzzReport, operation: string, status: number): void {
+  report.requests++;
+  report.statuses[status] = (report.statuses[status] ?? 0) + 1;
+  const statuses = (report.byOperation[operation] ??= {});
+  statuses[status] = (statuses[status] ?? 0) + 1;
+}
+
 async function chooseToken(
   target: FuzzTarget,
+  operation: string,
   probe: FuzzCase,
   report: FuzzReport,
 ): Promise<string | undefined> {
   for (const token of target.tokens) {
     const answer = await send(target.baseUrl, probe, token);
-    report.requests++;
+    count(report, operation, answer.status);
     if (answer.status !== 401 && answer.status !== 403) return token;
   }
   return target.tokens[0];

@@ -3,41 +3,85 @@ import { IsIn, IsISO8601, IsString, Length, Matches, ValidateIf } from 'class-va
 
 export const BROADCAST_SCOPES = ['offer', 'site', 'day'] as const;
 
-/** An agent's notice to families: of an offer, of a site, or with a booking on a day (of an offer). */
+/**
+ * One line without the characters no notice needs and mail or SMS must not carry: control characters
+ * (NUL, line breaks…), lone surrogates, noncharacters, and the bidirectional overrides and isolates
+ * that make a text read otherwise than it is written (U+202E in a subject hides what follows it).
+ */
+export const ONE_LINE = /^[^\p{Cc}\p{Cs}\u{202A}-\u{202E}\u{2066}-\u{2069}\u{FFFE}\u{FFFF}]*$/u;
+/** Lines without those characters, line breaks and tabs excepted. */
+export const LINES = /^(?:[\t\n\r]|[^\p{Cc}\p{Cs}\u{202A}-\u{202E}\u{2066}-\u{2069}\u{FFFE}\u{FFFF}])*$/u;
+
+/**
+ * An agent's notice to families: of an offer, of a site, or with a booking on a day (of an offer).
+ * One class validates the three shapes (the scope says which ids are required); the OpenAPI document
+ * describes each shape on its own (OfferBroadcastBody, SiteBroadcastBody, DayBroadcastBody below).
+ */
 export class BroadcastDto {
-  @ApiProperty({
-    enum: BROADCAST_SCOPES,
-    description: 'Whom to reach: an offer’s, a site’s or a day’s families',
-  })
   @IsIn(BROADCAST_SCOPES)
   scope!: (typeof BROADCAST_SCOPES)[number];
 
-  @ApiPropertyOptional({ description: 'Required for scope offer; narrows scope day to one offer' })
   @ValidateIf((body: BroadcastDto) => body.scope === 'offer' || body.offerId !== undefined)
   @IsString()
   @Length(1, 64)
   offerId?: string;
 
-  @ApiPropertyOptional({ description: 'Required for scope site' })
   @ValidateIf((body: BroadcastDto) => body.scope === 'site' || body.siteId !== undefined)
   @IsString()
   @Length(1, 64)
   siteId?: string;
 
-  @ApiPropertyOptional({ example: '2026-10-15', description: 'Required for scope day: YYYY-MM-DD' })
   @ValidateIf((body: BroadcastDto) => body.scope === 'day' || body.date !== undefined)
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must read YYYY-MM-DD' })
   @IsISO8601({ strict: true }, { message: 'date must be a real calendar day' })
   date?: string;
 
-  @ApiProperty({ example: 'Grève du jeudi 15 octobre', maxLength: 120 })
   @IsString()
   @Length(3, 120)
-  @Matches(/^[^\r\n]*$/, { message: 'subject must be one line' })
+  @Matches(ONE_LINE, { message: 'subject must be one line without control characters' })
   subject!: string;
 
-  @ApiProperty({ example: 'En raison d’une grève, la cantine sera fermée jeudi.', maxLength: 2000 })
   @IsString()
   @Length(3, 2000)
+  @Matches(LINES, { message: 'text must hold no control characters but line breaks and tabs' })
   text!: string;
+}
+
+// The body as the OpenAPI document shows it: one of three shapes, told apart by `scope`.
+
+class BroadcastNotice {
+  @ApiProperty({
+    example: 'Grève du jeudi 15 octobre',
+    minLength: 3,
+    maxLength: 120,
+    description: 'One line, without control characters or bidirectional overrides',
+  })
+  subject!: string;
+
+  @ApiProperty({
+    example: 'En raison d’une grève, la cantine sera fermée jeudi.',
+    minLength: 3,
+    maxLength: 2000,
+    description: 'Line breaks and tabs allowed; no other control character, no bidirectional override',
+  })
+  text!: string;
+}
+
+/** The offer's families: those with an enrolment submitted, accepted, waitlisted or offered a place. */
+export class OfferBroadcastBody extends BroadcastNotice {
+  @ApiProperty({ enum: ['offer'] }) scope!: 'offer';
+  @ApiProperty({ example: 'cantine-jaures-2026', minLength: 1, maxLength: 64 }) offerId!: string;
+}
+
+/** The site's families: those with such an enrolment in one of its offers. */
+export class SiteBroadcastBody extends BroadcastNotice {
+  @ApiProperty({ enum: ['site'] }) scope!: 'site';
+  @ApiProperty({ example: 'ecole-jaures', minLength: 1, maxLength: 64 }) siteId!: string;
+}
+
+/** The families with a day booked on the date, of one offer when given. */
+export class DayBroadcastBody extends BroadcastNotice {
+  @ApiProperty({ enum: ['day'] }) scope!: 'day';
+  @ApiProperty({ example: '2026-10-15', format: 'date', description: 'YYYY-MM-DD' }) date!: string;
+  @ApiPropertyOptional({ example: 'cantine-jaures-2026', minLength: 1, maxLength: 64 }) offerId?: string;
 }

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { CHANNELS } from '@guichet/contracts';
+import { ID_PATTERN } from '../../families/id-param.pipe';
 import { DELIVERY_STATUSES } from '../delivery.repository';
 
 export class DeliveryQueryDto {
@@ -15,9 +16,13 @@ export class DeliveryQueryDto {
   @IsIn(CHANNELS)
   channel?: (typeof CHANNELS)[number];
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 64) householdId?: string;
+  @ApiPropertyOptional({ pattern: ID_PATTERN.source, maxLength: 64 })
+  @IsOptional()
+  @IsString()
+  @Matches(ID_PATTERN, { message: 'householdId must be 1 to 64 letters, digits, - or _' })
+  householdId?: string;
 
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
