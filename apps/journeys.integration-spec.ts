@@ -213,7 +213,7 @@ describe('journeys across the four services (real Kafka, FerretDB, Redis and SMT
       body: form,
     });
     expect(uploaded.status).toBe(201);
-    const documentId = ((await uploaded.json()) as Json)._id as string;
+    const documentId = ((await uploaded.json()) as Json).id as string;
     const review = await accounts(
       'POST',
       `/households/${householdId}/documents/${documentId}/review`,

@@ -235,7 +235,7 @@ describe('authorisation of every accounts endpoint: another family, anonymous, e
       household,
       child: child.body.children[0].childId,
       guardian: guardian.body.guardians[0].guardianId,
-      document: JSON.parse(document.text)._id,
+      document: JSON.parse(document.text).id,
     };
     const me = (await call('GET', '/auth/me', undefined, owner.token)).body;
     const issuer = await new TestTokenIssuer().start();
@@ -329,7 +329,7 @@ describe('authorisation of every accounts endpoint: another family, anonymous, e
       expect(household.qfRecords).toHaveLength(1);
       const documents = (await call('GET', `/households/${ids.household}/documents`, undefined, owner.token))
         .body;
-      expect(documents).toEqual([expect.objectContaining({ _id: ids.document, status: 'pending' })]);
+      expect(documents).toEqual([expect.objectContaining({ id: ids.document, status: 'pending' })]);
     });
 
     it('lets the owner (an agent for reviews, an admin for staff accounts) call every one of them: the table asks real routes', async () => {

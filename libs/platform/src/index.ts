@@ -5,6 +5,7 @@ export * from './http/problem';
 export * from './http/problem-exception';
 export * from './http/problem-details.filter';
 export * from './http/validation';
+export * from './http/plain-text';
 export * from './http/dependency-unavailable';
 export * from './http/public.decorator';
 export * from './health/health.registry';

@@ -106,7 +106,7 @@ describe('documents of the family file: upload, checks, review, expiry (real sta
       size: PDF.length,
     });
     expect(uploaded.body.storageKey).toBeUndefined();
-    const id = uploaded.body._id;
+    const id = uploaded.body.id;
     expect(await storedFiles(family.householdId)).toEqual([id]);
     expect(await eventually(family.householdId, id, 1)).toEqual({
       householdId: family.householdId,
@@ -125,7 +125,7 @@ describe('documents of the family file: upload, checks, review, expiry (real sta
     expect(Buffer.from(await download.arrayBuffer()).equals(PDF)).toBe(true);
 
     const list = await call('GET', `/households/${family.householdId}/documents`, undefined, family.token);
-    expect(list.body.map((d: { _id: string }) => d._id)).toEqual([id]);
+    expect(list.body.map((d: { id: string }) => d.id)).toEqual([id]);
     // Another family: its own household id with this document, or this household: not found, never the file.
     for (const path of [
       `/households/${family.householdId}/documents/${id}/content`,
@@ -182,9 +182,9 @@ describe('documents of the family file: upload, checks, review, expiry (real sta
 
   it('lets agents accept, or reject with a reason the family reads; each change is announced', async () => {
     const accepted = (await upload(family.token, family.householdId, { documentType: 'insurance' }, PNG)).body
-      ._id;
+      .id;
     const rejected = (await upload(family.token, family.householdId, { documentType: 'health-record' }, PDF))
-      .body._id;
+      .body.id;
     const reviewPath = (id: string) => `/households/${family.householdId}/documents/${id}/review`;
 
     expect((await call('POST', reviewPath(accepted), { decision: 'accepted' }, family.token)).status).toBe(
@@ -241,7 +241,7 @@ describe('documents of the family file: upload, checks, review, expiry (real sta
         { documentType: 'qf-proof', validUntil: '2020-12-31' },
         PDF,
       )
-    ).body._id;
+    ).body.id;
     const read = await call(
       'GET',
       `/households/${family.householdId}/documents/${id}`,
@@ -274,17 +274,17 @@ describe('documents of the family file: upload, checks, review, expiry (real sta
     const days = (n: number) => new Date(Date.now() + n * 24 * 3600 * 1000);
     const listed = async () =>
       (await call('GET', `/households/${family.householdId}/documents`, undefined, agentToken))
-        .body as Array<{ _id: string; status: string }>;
+        .body as Array<{ id: string; status: string }>;
     const before = await listed();
-    const rejected = before.filter((d) => d.status === 'rejected').map((d) => d._id);
+    const rejected = before.filter((d) => d.status === 'rejected').map((d) => d.id);
     expect(rejected).toHaveLength(1);
     expect(await retention.purge(days(89))).toMatchObject({ rejectedDocuments: 0, expiredDocuments: 0 });
     // Once the events are out (a record is never purged before), after 90 days the rejected one goes.
     await expectEventually(async () =>
       expect(await retention.purge(days(91))).toMatchObject({ rejectedDocuments: 1 }),
     );
-    expect((await listed()).map((d) => d._id)).toEqual(
-      before.map((d) => d._id).filter((id) => !rejected.includes(id)),
+    expect((await listed()).map((d) => d.id)).toEqual(
+      before.map((d) => d.id).filter((id) => !rejected.includes(id)),
     );
     expect(await storedFiles(family.householdId)).not.toContain(rejected[0]);
     expect(await retention.purge(days(366))).toMatchObject({ expiredDocuments: 1 });

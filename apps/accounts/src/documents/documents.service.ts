@@ -11,8 +11,8 @@ import { DocumentState, DocumentStatus, DocumentsRepository } from './documents.
 import { ReviewDocumentDto, UploadDocumentDto } from './dto/document.dto';
 import { sniffFileType } from './file-signature';
 
-/** A document as callers see it: no storage key, and the status as of today. */
-export type DocumentView = Omit<DocumentState, 'storageKey'>;
+/** A document as callers see it: its `id`, no storage key, and the status as of today. */
+export type DocumentView = Omit<DocumentState, 'storageKey' | '_id'> & { id: string };
 
 const documentNotFound = () =>
   new ProblemException(HttpStatus.NOT_FOUND, { detail: 'Document introuvable.' });
@@ -204,12 +204,8 @@ export class DocumentsService {
   }
 
   private view(document: DocumentState): DocumentView {
-    const visible: DocumentView & { storageKey?: string } = {
-      ...document,
-      status: statusOn(document, todayInParis()),
-    };
-    delete visible.storageKey;
-    return visible;
+    const { _id, storageKey, ...visible } = document; // where the file lies is nobody's business
+    return { id: _id, ...visible, status: statusOn(document, todayInParis()) };
   }
 
   private statusEvent(document: DocumentState): OutboxEntry {

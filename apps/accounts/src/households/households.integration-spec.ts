@@ -142,6 +142,19 @@ describe('the family file: registration, own household only, events (real stack)
     expect(child.body.children).toEqual([
       expect.objectContaining({ firstName: 'Lina', birthDate: '2019-05-14', pai: true, aeeh: false }),
     ]);
+    // Names are one line of plain text: no NUL, no line break, no right-to-left override.
+    const disguised = await call(
+      'POST',
+      `/households/${householdA}/children`,
+      { firstName: 'Li\u0000na', lastName: 'Mar\u202Etin', birthDate: '2019-05-14', school: 'École\nX' },
+      tokenA,
+    );
+    expect(disguised.status).toBe(400);
+    expect(disguised.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'firstName',
+      'lastName',
+      'school',
+    ]);
     const qf = await call(
       'POST',
       `/households/${householdA}/qf-records`,

@@ -3,7 +3,7 @@ import type { Principal } from '@guichet/auth';
 import { BookingChanged } from '@guichet/contracts';
 import { EventOutbox } from '@guichet/messaging';
 import { ProblemException } from '@guichet/platform';
-import { OfferDocument } from '../catalogue/catalogue.repository';
+import { CatalogueRepository, OfferDocument } from '../catalogue/catalogue.repository';
 import {
   bookingDeadline,
   BookingRules,
@@ -13,7 +13,7 @@ import {
 } from '../domain/booking-rules';
 import { addDays, isCalendarDate, parisDate } from '../domain/paris-time';
 import { FactsRepository } from '../facts/facts.repository';
-import { assertMayManage } from '../procedure/access';
+import { assertMayManage, notFound } from '../procedure/access';
 import { Clock } from '../procedure/clock';
 import { EnrolmentDocument } from '../procedure/enrolment.repository';
 import { ProcedureService } from '../procedure/procedure.service';
@@ -42,6 +42,7 @@ export class BookingService {
     private readonly bookings: BookingRepository,
     private readonly procedure: ProcedureService,
     private readonly facts: FactsRepository,
+    private readonly catalogue: CatalogueRepository,
     private readonly outbox: EventOutbox,
     private readonly clock: Clock,
   ) {}
@@ -71,6 +72,7 @@ export class BookingService {
 
   async attendance(principal: Principal, siteId: string, date: string) {
     assertMayManage(principal, { service: '', siteId });
+    if (!(await this.catalogue.site(siteId))) throw notFound('Site');
     const bookings = await this.bookings.onDay(siteId, date);
     const facts = new Map<string, Awaited<ReturnType<FactsRepository['household']>>>();
     for (const householdId of new Set(bookings.map((b) => b.householdId)))

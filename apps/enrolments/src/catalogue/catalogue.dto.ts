@@ -16,6 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsOneLine } from '@guichet/platform';
 import { DOCUMENT_TYPES, SERVICES } from '@guichet/contracts';
 import { SCHOOL_LEVELS } from '../domain/eligibility';
 
@@ -27,13 +28,17 @@ const CalendarDate = () => IsISO8601({ strict: true }, { message: 'must be a dat
 
 export class CreateSiteDto {
   @ApiProperty({ example: 'ecole-jean-jaures' }) @Matches(ID, idMessage('id')) id!: string;
-  @ApiProperty({ example: 'École Jean-Jaurès' }) @IsString() @Length(1, 200) name!: string;
+  @ApiProperty({ example: 'École Jean-Jaurès' }) @IsString() @IsOneLine() @Length(1, 200) name!: string;
   @ApiProperty({ enum: ['creche', 'school', 'centre'] }) @IsIn(['creche', 'school', 'centre']) kind!: string;
 }
 
 export class CreatePeriodDto {
   @ApiProperty({ example: 'annee-2026-2027' }) @Matches(ID, idMessage('id')) id!: string;
-  @ApiProperty({ example: 'Année scolaire 2026-2027' }) @IsString() @Length(1, 200) label!: string;
+  @ApiProperty({ example: 'Année scolaire 2026-2027' })
+  @IsString()
+  @IsOneLine()
+  @Length(1, 200)
+  label!: string;
   @ApiProperty({ example: '2026-09-01' }) @Matches(/^\d{4}-\d{2}-\d{2}$/) @CalendarDate() startsOn!: string;
   @ApiProperty({ example: '2027-07-03' }) @Matches(/^\d{4}-\d{2}-\d{2}$/) @CalendarDate() endsOn!: string;
   @ApiProperty({ example: [1, 2, 4, 5], description: 'ISO weekdays with service (1 = Monday)' })
@@ -79,7 +84,11 @@ export class PriorityCriterionDto {
   })
   @Matches(ID, idMessage('id'))
   id!: string;
-  @ApiProperty({ example: 'Frère ou sœur déjà inscrit' }) @IsString() @Length(1, 200) label!: string;
+  @ApiProperty({ example: 'Frère ou sœur déjà inscrit' })
+  @IsString()
+  @IsOneLine()
+  @Length(1, 200)
+  label!: string;
   @ApiProperty({ example: 3 }) @IsInt() @Min(0) @Max(1000) points!: number;
 }
 
@@ -140,6 +149,7 @@ export class CreateOfferDto {
   @ApiProperty() @Matches(ID, idMessage('periodId')) periodId!: string;
   @ApiProperty({ example: 'Cantine — École Jean-Jaurès — 2026-2027' })
   @IsString()
+  @IsOneLine()
   @Length(1, 200)
   label!: string;
   @ApiProperty({ example: 120, description: 'Places (one offer per age group where capacity is by age)' })

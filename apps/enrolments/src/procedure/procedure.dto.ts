@@ -12,6 +12,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { IsOneLine } from '@guichet/platform';
 import { REJECTION_CODES } from '@guichet/contracts';
 import { ENROLMENT_STATUSES } from './enrolment.repository';
 
@@ -46,7 +47,11 @@ export class CreateEnrolmentDto {
 
 export class RejectDto {
   @ApiProperty({ enum: REJECTION_CODES }) @IsIn(REJECTION_CODES) reasonCode!: string;
-  @ApiProperty({ example: 'Justificatif de domicile illisible' }) @IsString() @Length(3, 500) reason!: string;
+  @ApiProperty({ example: 'Justificatif de domicile illisible' })
+  @IsString()
+  @IsOneLine()
+  @Length(3, 500)
+  reason!: string;
 }
 
 export class EnrolmentQueryDto {

@@ -174,6 +174,12 @@ describe('prices from the real tariffs service, and bookings at their deadlines 
     expect(
       (await harness.call('GET', '/sites/ecole-jaures/attendance?date=2027-04-01', outsider)).status,
     ).toBe(403);
+    const unknown = await harness.call(
+      'GET',
+      '/sites/ecole-inconnue/attendance?date=2027-04-01',
+      harness.admin,
+    );
+    expect([unknown.status, unknown.body.detail]).toEqual([404, 'Site introuvable.']);
 
     await expectEventually(() => {
       const changed = harness.events.records.filter(

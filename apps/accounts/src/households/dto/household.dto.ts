@@ -15,6 +15,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsOneLine } from '@guichet/platform';
 
 /** E.164, as the SMS provider needs it. */
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -84,9 +85,14 @@ export class UpdateHouseholdDto {
 }
 
 export class GuardianDto {
-  @ApiProperty() @IsString() @Length(1, 100) firstName!: string;
-  @ApiProperty() @IsString() @Length(1, 100) lastName!: string;
-  @ApiPropertyOptional({ example: 'mère' }) @IsOptional() @IsString() @Length(1, 50) relationship?: string;
+  @ApiProperty() @IsString() @IsOneLine() @Length(1, 100) firstName!: string;
+  @ApiProperty() @IsString() @IsOneLine() @Length(1, 100) lastName!: string;
+  @ApiPropertyOptional({ example: 'mère' })
+  @IsOptional()
+  @IsString()
+  @IsOneLine()
+  @Length(1, 50)
+  relationship?: string;
   @ApiPropertyOptional() @IsOptional() @IsEmail() @Length(3, 254) email?: string;
   @ApiPropertyOptional({ example: '+33612345678' })
   @IsOptional()
@@ -98,8 +104,8 @@ export class GuardianDto {
 export class UpdateGuardianDto extends PartialType(GuardianDto) {}
 
 export class AddChildDto {
-  @ApiProperty() @IsString() @Length(1, 100) firstName!: string;
-  @ApiProperty() @IsString() @Length(1, 100) lastName!: string;
+  @ApiProperty() @IsString() @IsOneLine() @Length(1, 100) firstName!: string;
+  @ApiProperty() @IsString() @IsOneLine() @Length(1, 100) lastName!: string;
   @ApiProperty({ example: '2019-05-14' }) @IsISO8601({ strict: true }) birthDate!: string;
   @ApiPropertyOptional({ description: 'PAI (medical diet, packed meal)' })
   @IsOptional()
@@ -109,9 +115,15 @@ export class AddChildDto {
   @ApiPropertyOptional({ example: 'École Jean Jaurès' })
   @IsOptional()
   @IsString()
+  @IsOneLine()
   @Length(1, 150)
   school?: string;
-  @ApiPropertyOptional({ example: 'CE1' }) @IsOptional() @IsString() @Length(1, 50) schoolClass?: string;
+  @ApiPropertyOptional({ example: 'CE1' })
+  @IsOptional()
+  @IsString()
+  @IsOneLine()
+  @Length(1, 50)
+  schoolClass?: string;
 }
 
 export class UpdateChildDto extends PartialType(AddChildDto) {}

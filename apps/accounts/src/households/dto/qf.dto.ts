@@ -17,17 +17,19 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsOneLine } from '@guichet/platform';
 
 const APPLIES_FROM = 'Agents only: the first day it applies (else the first day of next month)';
 
 /** The allocataire's civil identity, as API Particulier v3 looks files up; used for the call, not stored. */
 export class AllocataireIdentityDto {
-  @ApiProperty({ example: 'DURAND' }) @IsString() @Length(1, 100) birthName!: string;
+  @ApiProperty({ example: 'DURAND' }) @IsString() @IsOneLine() @Length(1, 100) birthName!: string;
   @ApiProperty({ example: ['Camille'] })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(5)
   @IsString({ each: true })
+  @IsOneLine(true)
   @Length(1, 60, { each: true })
   givenNames!: string[];
   @ApiProperty({ enum: ['F', 'M'] }) @IsIn(['F', 'M']) sex!: 'F' | 'M';

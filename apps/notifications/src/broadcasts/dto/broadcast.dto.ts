@@ -1,16 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { LINES, ONE_LINE } from '@guichet/platform';
 
 export const BROADCAST_SCOPES = ['offer', 'site', 'day'] as const;
-
-/**
- * One line without the characters no notice needs and mail or SMS must not carry: control characters
- * (NUL, line breaks…), lone surrogates, noncharacters, and the bidirectional overrides and isolates
- * that make a text read otherwise than it is written (U+202E in a subject hides what follows it).
- */
-export const ONE_LINE = /^[^\p{Cc}\p{Cs}\u{202A}-\u{202E}\u{2066}-\u{2069}\u{FFFE}\u{FFFF}]*$/u;
-/** Lines without those characters, line breaks and tabs excepted. */
-export const LINES = /^(?:[\t\n\r]|[^\p{Cc}\p{Cs}\u{202A}-\u{202E}\u{2066}-\u{2069}\u{FFFE}\u{FFFF}])*$/u;
 
 /**
  * An agent's notice to families: of an offer, of a site, or with a booking on a day (of an offer).
