@@ -114,15 +114,14 @@ export class ApiParticulierClient extends QuotientFamilialProvider {
   /** One paced GET: the body, null for "no such file" (404), else DependencyUnavailableError (503 to our caller). */
   private async get<T>(path: string, parameters: URLSearchParams): Promise<T | null> {
     parameters.set('recipient', this.settings.recipient);
-    await this.limiter.acquire();
-    let response: Response;
-    try {
-      response = await fetch(`${this.settings.baseUrl.replace(/\/+$/, '')}${path}?${parameters}`, {
-        headers: { authorization: `Bearer ${this.settings.token}`, accept: 'application/json' },
-        signal: AbortSignal.timeout(this.settings.timeoutMs ?? 10_000),
-      });
-    } catch (error) {
-      throw new DependencyUnavailableError(`API Particulier unreachable: ${(error as Error).message}`);
+    const url = `${this.settings.baseUrl.replace(/\/+$/, '')}${path}?${parameters}`;
+    let response = await this.paced(url);
+    // Our pacing counts from departure, the API from arrival: a call that still lands in a full second
+    // is tried once more when the API says it may be.
+    if (response.status === 429) {
+      await response.body?.cancel();
+      await sleep(retryAfterMs(response));
+      response = await this.paced(url);
     }
     if (response.status === 404) return null;
     if (!response.ok) {
@@ -131,6 +130,26 @@ export class ApiParticulierClient extends QuotientFamilialProvider {
     }
     return (await response.json()) as T;
   }
+
+  private async paced(url: string): Promise<Response> {
+    await this.limiter.acquire();
+    try {
+      return await fetch(url, {
+        headers: { authorization: `Bearer ${this.settings.token}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(this.settings.timeoutMs ?? 10_000),
+      });
+    } catch (error) {
+      throw new DependencyUnavailableError(`API Particulier unreachable: ${(error as Error).message}`);
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The wait a 429 asks for (Retry-After in seconds), 1 s when it names none, never more than 5 s. */
+function retryAfterMs(response: Response): number {
+  const seconds = Number(response.headers.get('retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 5) * 1000 : 1000;
 }
 
 /** The error codes of a v3 error body (no personal data in them), for the logs. */

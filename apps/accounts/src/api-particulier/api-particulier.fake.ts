@@ -55,7 +55,10 @@ export class ApiParticulierFake {
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? '/', 'http://fake');
     const answer = (status: number, body: object) => {
-      response.writeHead(status, { 'content-type': 'application/json' });
+      response.writeHead(status, {
+        'content-type': 'application/json',
+        ...(status === 429 ? { 'retry-after': '1' } : {}),
+      });
       response.end(JSON.stringify(body));
     };
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];

@@ -63,7 +63,7 @@ describe('the API Particulier v3 client against the local fake (loopback HTTP)',
     expect(parameters.getAll('prenoms[]')).toEqual(['Camille', 'Marie']);
   });
 
-  it('keeps to 20 requests per second: a burst of 45 gets no 429 and takes two more seconds', async () => {
+  it('keeps to 20 requests per second: a burst of 45 is answered in full and takes two more seconds', async () => {
     const burst = new ApiParticulierClient({
       baseUrl: fake.url,
       token: 'burst-token-0123',
@@ -84,6 +84,23 @@ describe('the API Particulier v3 client against the local fake (loopback HTTP)',
       ),
     );
     expect(raw.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('tries a call the API refused with 429 once more, after the wait the API asks for', async () => {
+    const token = 'crowded-token-0123';
+    // Another instance of accounts used this token's whole second just now.
+    const others = await Promise.all(
+      Array.from({ length: REQUESTS_PER_SECOND }, () =>
+        fetch(`${fake.url}/v3/dss/quotient_familial/identite?nomNaissance=X&recipient=1`, {
+          headers: { authorization: `Bearer ${token}` },
+        }).then((r) => r.status),
+      ),
+    );
+    expect(others.every((status) => status === 200)).toBe(true);
+    const client = new ApiParticulierClient({ baseUrl: fake.url, token, recipient: '21300189100016' });
+    const started = Date.now();
+    expect(await client.quotientFamilial(identity('DURAND'))).toMatchObject({ value: 650 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000 - 50); // the fake's Retry-After: 1
   });
 
   it('turns an unreachable or failing API into "unavailable", never "not found"', async () => {
