@@ -15,6 +15,8 @@ import {
   TestFamily,
 } from '../test-support/accounts-harness';
 import { RetentionPurge } from '../retention/retention';
+import { DocumentStorage } from './document-storage';
+import { DocumentsRepository } from './documents.repository';
 import { DocumentsService } from './documents.service';
 
 const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n', 'latin1'), Buffer.alloc(600, 0x20)]);
@@ -267,6 +269,43 @@ describe('documents of the family file: upload, checks, review, expiry (real sta
       status: 'expired',
       validUntil: '2020-12-31',
     });
+  });
+
+  it('leaves no file nobody knows when a crash cuts an upload short: the purge removes it an hour on', async () => {
+    // What a crash between writing the file and announcing it leaves: a record still storing, and the file.
+    const id = `crashed-${Date.now()}`;
+    const storageKey = `${other.householdId}/${id}`;
+    const now = new Date();
+    await accounts.get(DocumentsRepository).insertStoring({
+      _id: id,
+      householdId: other.householdId,
+      documentType: 'insurance',
+      status: 'pending',
+      contentType: 'application/pdf',
+      size: PDF.length,
+      storageKey,
+      uploadedBy: 'crashed-request',
+      uploadedAt: now,
+      statusSince: now,
+      version: 1,
+    });
+    await accounts.get(DocumentStorage).put(storageKey, PDF);
+    // Nobody sees it meanwhile, and nothing was announced.
+    const listed = await call('GET', `/households/${other.householdId}/documents`, undefined, other.token);
+    expect(listed.body.map((d: { id: string }) => d.id)).not.toContain(id);
+    const content = await call(
+      'GET',
+      `/households/${other.householdId}/documents/${id}/content`,
+      undefined,
+      other.token,
+    );
+    expect(content.status).toBe(404);
+    const retention = accounts.get(RetentionPurge);
+    expect((await retention.purge(new Date(now.getTime() + 30 * 60_000))).unfinishedUploads).toBe(0);
+    expect(await storedFiles(other.householdId)).toContain(id);
+    expect((await retention.purge(new Date(now.getTime() + 61 * 60_000))).unfinishedUploads).toBe(1);
+    expect(await storedFiles(other.householdId)).not.toContain(id);
+    expect(statusEvents(other.householdId, id)).toEqual([]);
   });
 
   it('purges rejected and expired documents once their retention period is over, files included', async () => {

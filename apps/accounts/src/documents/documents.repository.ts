@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
 import { DOCUMENT_STATUSES, DOCUMENT_TYPES } from '@guichet/contracts';
-import { newDocumentWithEvents, OutboxEntry, OutboxFields } from '@guichet/messaging';
+import { OutboxEntry, OutboxFields, withEvents } from '@guichet/messaging';
 import { replaceVersion } from '../versioned-write';
 
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
@@ -29,11 +29,18 @@ export interface HouseholdDocumentRecord extends OutboxFields {
   /** When its status last changed (retention counts from there). */
   statusSince: Date;
   version: number;
+  /**
+   * Set while the file is being written: the record comes first, so a crash before the file is
+   * announced leaves a record the purge finds (with its file, if written), never a file nobody knows.
+   */
+  storing?: true;
 }
 
 export type DocumentState = Omit<HouseholdDocumentRecord, keyof OutboxFields>;
 
 const WITHOUT_OUTBOX = { projection: { outbox: 0, outboxSince: 0, outboxLease: 0 } };
+/** Documents whose file is stored and announced: the only ones anybody sees. */
+const STORED = { storing: { $exists: false } };
 
 @Injectable()
 export class DocumentsRepository implements OnModuleInit {
@@ -48,16 +55,41 @@ export class DocumentsRepository implements OnModuleInit {
     await this.collection.createIndex({ status: 1, validUntil: 1 }, { name: 'status_valid_until' });
   }
 
-  async insert(document: DocumentState, events: OutboxEntry[]): Promise<void> {
-    await this.collection.insertOne(newDocumentWithEvents(document, events));
+  /** Records a document whose file is about to be written (see `storing`). */
+  async insertStoring(document: DocumentState): Promise<void> {
+    await this.collection.insertOne({ ...document, storing: true });
+  }
+
+  /** The file is written: the document becomes visible, with its events, in one write. */
+  async stored(id: string, events: OutboxEntry[]): Promise<void> {
+    await this.collection.updateOne(
+      { _id: id, storing: true },
+      withEvents({ $unset: { storing: true as const } }, events),
+    );
   }
 
   find(householdId: string, id: string): Promise<DocumentState | null> {
-    return this.collection.findOne({ _id: id, householdId }, WITHOUT_OUTBOX);
+    return this.collection.findOne({ _id: id, householdId, ...STORED }, WITHOUT_OUTBOX);
   }
 
   listOf(householdId: string): Promise<DocumentState[]> {
-    return this.collection.find({ householdId }, WITHOUT_OUTBOX).sort({ uploadedAt: 1 }).toArray();
+    return this.collection
+      .find({ householdId, ...STORED }, WITHOUT_OUTBOX)
+      .sort({ uploadedAt: 1 })
+      .toArray();
+  }
+
+  /** Every record of a household, files being stored included (erasure). */
+  allOf(householdId: string): Promise<DocumentState[]> {
+    return this.collection.find({ householdId }, WITHOUT_OUTBOX).toArray();
+  }
+
+  /** Uploads a crash cut short: records still `storing` since before a date. */
+  unfinishedSince(before: Date, limit = 500): Promise<DocumentState[]> {
+    return this.collection
+      .find({ storing: true, uploadedAt: { $lt: before } }, WITHOUT_OUTBOX)
+      .limit(limit)
+      .toArray();
   }
 
   /** Writes the next version with its events if nobody wrote meanwhile; false otherwise. */
@@ -68,7 +100,10 @@ export class DocumentsRepository implements OnModuleInit {
   /** Pending or accepted documents whose last valid day is before `today`. */
   dueToExpire(today: string, limit = 500): Promise<DocumentState[]> {
     return this.collection
-      .find({ status: { $in: ['pending', 'accepted'] }, validUntil: { $lt: today } }, WITHOUT_OUTBOX)
+      .find(
+        { status: { $in: ['pending', 'accepted'] }, validUntil: { $lt: today }, ...STORED },
+        WITHOUT_OUTBOX,
+      )
       .limit(limit)
       .toArray();
   }
@@ -76,7 +111,10 @@ export class DocumentsRepository implements OnModuleInit {
   /** Documents in a status since before a date, whose events are out (retention). */
   inStatusSince(status: DocumentStatus, before: Date, limit = 500): Promise<DocumentState[]> {
     return this.collection
-      .find({ status, statusSince: { $lt: before }, outboxSince: { $exists: false } }, WITHOUT_OUTBOX)
+      .find(
+        { status, statusSince: { $lt: before }, outboxSince: { $exists: false }, ...STORED },
+        WITHOUT_OUTBOX,
+      )
       .limit(limit)
       .toArray();
   }

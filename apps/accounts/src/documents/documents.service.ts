@@ -90,13 +90,14 @@ export class DocumentsService {
       statusSince: now,
       version: 1,
     };
-    await this.storage.put(document.storageKey, file);
+    await this.documents.insertStoring(document);
     try {
-      await this.documents.insert(document, [this.statusEvent(document)]);
+      await this.storage.put(document.storageKey, file);
     } catch (error) {
-      await this.storage.delete(document.storageKey);
+      await this.documents.delete(document._id);
       throw error;
     }
+    await this.documents.stored(document._id, [this.statusEvent(document)]);
     this.outbox.published('documents', document._id);
     return this.view(document);
   }
@@ -185,9 +186,16 @@ export class DocumentsService {
     return documents.length;
   }
 
+  /** Uploads a crash cut short (the record, and the file if it was written), an hour on. */
+  async purgeUnfinished(before: Date): Promise<number> {
+    const documents = await this.documents.unfinishedSince(before);
+    for (const document of documents) await this.remove(document);
+    return documents.length;
+  }
+
   /** GDPR erasure of a household: every document goes (no event: HouseholdErased tells everyone). */
   async eraseHousehold(householdId: string): Promise<void> {
-    for (const document of await this.documents.listOf(householdId)) await this.remove(document);
+    for (const document of await this.documents.allOf(householdId)) await this.remove(document);
   }
 
   private async remove(document: DocumentState): Promise<void> {

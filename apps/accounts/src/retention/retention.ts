@@ -7,6 +7,7 @@ const DAY_MS = 24 * 3600 * 1000;
 const HOUR_MS = 3600 * 1000;
 
 export interface PurgeReport {
+  unfinishedUploads: number;
   rejectedDocuments: number;
   expiredDocuments: number;
   erasedHouseholds: number;
@@ -41,6 +42,7 @@ export class RetentionPurge implements OnApplicationBootstrap, OnModuleDestroy {
   async purge(now = new Date()): Promise<PurgeReport> {
     const before = (days: number) => new Date(now.getTime() - days * DAY_MS);
     const report = {
+      unfinishedUploads: await this.documents.purgeUnfinished(new Date(now.getTime() - HOUR_MS)),
       rejectedDocuments: await this.documents.purge(
         'rejected',
         before(this.config.RETENTION_REJECTED_DOCUMENTS_DAYS),
