@@ -182,7 +182,14 @@ async function registerFamilies(urls: Record<ServiceName, string>): Promise<Benc
       }),
       201,
     );
-    families.push({ email, password, householdId, token, childId: child.body.children[0].childId as string });
+    families.push({
+      email,
+      password,
+      householdId,
+      token,
+      refreshToken: login.body.refreshToken as string,
+      childId: child.body.children[0].childId as string,
+    });
   }
   // Enrolments knows a child from accounts' events: until then its offers answer 404.
   for (const family of families) {
@@ -335,9 +342,11 @@ function verdict(
   phases: Awaited<ReturnType<typeof runFault>>[],
   final: Awaited<ReturnType<typeof checkLedgers>>,
 ) {
-  const wrong = (f: typeof final) =>
+  // The offers' ledgers are compared with the enrolments at the end only: read while submissions
+  // are in flight, a place taken but not yet written on its enrolment shows as a mismatch.
+  const wrong = (f: typeof final, quiet: boolean) =>
     f.overbookedOffers +
-    f.ledgerMismatches +
+    (quiet ? f.ledgerMismatches : 0) +
     f.answeredButNotStored +
     f.enrolmentsWithoutSubmission +
     f.duplicateEnrolments +
@@ -351,8 +360,8 @@ function verdict(
     'no 5xx other than 503': phases.every((p) => p.answers.serverErrorsOtherThan503 === 0),
     'every 503 with Retry-After': phases.every((p) => p.answers.unavailableWithoutRetryAfter === 0),
     'readiness red during each fault and green again': phases.every((p) => p.expectedRedAndGreenAgain),
-    'nothing lost or duplicated after each fault': phases.every((p) => wrong(p.checks) === 0),
-    'nothing lost or duplicated at the end': wrong(final) === 0,
+    'nothing lost or duplicated after each fault': phases.every((p) => wrong(p.checks, false) === 0),
+    'nothing lost or duplicated at the end': wrong(final, true) === 0,
     'no mail sent twice under one Message-ID': final.resentMailsSameMessageId === 0,
   };
 }

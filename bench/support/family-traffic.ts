@@ -75,6 +75,9 @@ export interface BenchFamily {
   householdId: string;
   childId: string;
   token: string;
+  refreshToken: string;
+  /** The refresh in progress: a refresh token is good once, so a family's calls share one. */
+  refreshing?: Promise<boolean>;
 }
 
 export interface SubmissionOutcome {
@@ -94,22 +97,35 @@ type Urls = Record<ServiceName, string>;
 /** Whether an answer means "come back later": 503 (dependency down) or no answer (service down). */
 const worthRetrying = (status: number) => status === 0 || status === 502 || status === 503 || status === 504;
 
-/** A family's session: its token, renewed by logging in again when a service answers 401. */
+/**
+ * A family's session, as its browser keeps it: a 401 (the 15-minute access token ran out) refreshes
+ * the tokens once (POST /auth/refresh) and the call is made again.
+ */
 async function withSession(
   recorder: CallRecorder,
   urls: Urls,
   family: BenchFamily,
   run: () => Promise<Answer>,
 ): Promise<Answer> {
+  const sentWith = family.token;
   const answer = await run();
   if (answer.status !== 401) return answer;
-  const login = await recorder.call('accounts', 'POST /auth/login', `${urls.accounts}/auth/login`, {
-    method: 'POST',
-    body: { email: family.email, password: family.password },
-  });
-  if (login.status !== 200 && login.status !== 201) return answer;
-  family.token = (login.body as { accessToken: string }).accessToken;
+  if (family.token === sentWith) {
+    family.refreshing ??= refresh(recorder, urls, family).finally(() => (family.refreshing = undefined));
+    if (!(await family.refreshing)) return answer;
+  }
   return run();
+}
+
+async function refresh(recorder: CallRecorder, urls: Urls, family: BenchFamily): Promise<boolean> {
+  const answer = await recorder.call('accounts', 'POST /auth/refresh', `${urls.accounts}/auth/refresh`, {
+    method: 'POST',
+    body: { refreshToken: family.refreshToken },
+  });
+  if (answer.status !== 200 && answer.status !== 201) return false;
+  const tokens = answer.body as { accessToken: string; refreshToken: string };
+  [family.token, family.refreshToken] = [tokens.accessToken, tokens.refreshToken];
+  return true;
 }
 
 /**
