@@ -73,6 +73,24 @@ export class JobQueue<Data extends object, Result = unknown> {
     return this.worker;
   }
 
+  /**
+   * Calls `listener` each time the queue's connection to Redis is ready again after it was lost. A
+   * Redis that restarted without persistence (or failed over) lost its jobs: the owner of what the jobs
+   * stand for can add them again at once rather than at its next sweep.
+   */
+  onReconnected(listener: () => void): void {
+    const connection = this.connections[0];
+    let lost = false;
+    connection.on('close', () => {
+      lost = true;
+    });
+    connection.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      listener();
+    });
+  }
+
   async ping(): Promise<void> {
     await this.connections[0].ping();
   }

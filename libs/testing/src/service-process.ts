@@ -26,14 +26,17 @@ export function buildServices(): void {
   if (result.status !== 0) throw new Error(`build failed: ${result.stderr}`);
 }
 
-/** Starts one service from dist/ with its own fresh database; resolves once it is ready. */
+/**
+ * Starts one service from dist/ with its own fresh database (or the given one: a restart after a
+ * crash keeps its data); resolves once it is ready.
+ */
 export async function startServiceProcess(
   name: string,
   port: number,
   env: Record<string, string>,
+  { database = uniqueName(`bench-${name}`), readyWithinMs = 60_000 } = {},
 ): Promise<RunningService> {
   if (await portAnswers(port)) throw new Error(`port ${port} is taken: stop what listens there first`);
-  const database = uniqueName(`bench-${name}`);
   const child = spawn(process.execPath, [join(root, 'dist', 'apps', name, 'src', 'main.js')], {
     cwd: root,
     env: {
@@ -53,7 +56,7 @@ export async function startServiceProcess(
       const response = await fetch(`${url}/health/ready`);
       if (response.status !== 200) throw new Error(`${name} not ready`);
     },
-    { timeoutMs: 60_000, intervalMs: 250 },
+    { timeoutMs: readyWithinMs, intervalMs: 250 },
   );
   return { name, url, database, process: child };
 }

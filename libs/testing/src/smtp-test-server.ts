@@ -10,6 +10,8 @@ export interface ReceivedMail {
   text: string;
   html: string;
   messageId: string;
+  /** When the server accepted the mail (Date.now()). */
+  receivedAt: number;
 }
 
 /**
@@ -47,6 +49,7 @@ export class SmtpTestServer {
               text: parsed.text ?? '',
               html: typeof parsed.html === 'string' ? parsed.html : '',
               messageId: parsed.messageId ?? '',
+              receivedAt: Date.now(),
             });
             callback();
           },

@@ -90,9 +90,16 @@ export class DeliveryRepository implements OnModuleInit {
   }
 
   /** Deliveries recorded before a date and still waiting: their job may have been lost with Redis's data. */
-  async queuedBefore(date: Date, limit: number): Promise<Pick<DeliveryDocument, '_id' | 'channel'>[]> {
+  async queuedBefore(
+    date: Date,
+    limit: number,
+    channel?: Channel,
+  ): Promise<Pick<DeliveryDocument, '_id' | 'channel'>[]> {
     return this.deliveries
-      .find({ status: 'queued', createdAt: { $lt: date } }, { projection: { _id: 1, channel: 1 } })
+      .find(
+        { status: 'queued', createdAt: { $lt: date }, ...(channel ? { channel } : {}) },
+        { projection: { _id: 1, channel: 1 } },
+      )
       .sort({ createdAt: 1 })
       .limit(limit)
       .toArray();

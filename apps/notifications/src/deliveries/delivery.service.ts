@@ -28,6 +28,34 @@ const REQUEUE_AFTER_MS = 10 * 60_000;
 /** How long an event handler waits for Redis to take a job. */
 const ENQUEUE_WAIT_MS = 5_000;
 
+/** How long a delivery that went out waits for its status to be recorded (the database away). */
+const RECORD_SENT_ATTEMPTS = 10;
+const RECORD_SENT_FIRST_DELAY_MS = 500;
+
+/**
+ * Runs a write until it succeeds, `attempts` times at most, waiting `firstDelayMs` and then twice as
+ * long each time (10 s at most); rethrows the last failure.
+ */
+export async function retryWrite<T>(
+  write: () => Promise<T>,
+  {
+    attempts,
+    firstDelayMs,
+    onRetry,
+  }: { attempts: number; firstDelayMs: number; onRetry?: (error: Error) => void },
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      onRetry?.(error as Error);
+      const delay = Math.min(firstDelayMs * 2 ** (attempt - 1), 10_000);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 /** Masks what could identify a person in an error text (a relay quotes the address it refuses). */
 export function maskPersonalData(reason: string): string {
   const masked = reason
@@ -72,6 +100,12 @@ export class DeliveryService implements OnModuleInit, OnApplicationShutdown {
         limiter: { max: this.rates[channel], duration: 1_000 },
       });
       worker.on('error', (error) => this.logger.warn(`${channel} worker: ${error.message}`));
+      // Redis back after a restart may have lost the waiting jobs: add them again now, not in ten minutes.
+      this.queues[channel].onReconnected(() => {
+        this.requeueWaiting(0, channel).catch((error: Error) =>
+          this.logger.warn(`requeue of waiting ${channel} deliveries failed: ${error.message}`),
+        );
+      });
     }
     this.requeueTimer = setInterval(() => {
       this.requeueWaiting(REQUEUE_AFTER_MS).catch((error: Error) =>
@@ -89,12 +123,14 @@ export class DeliveryService implements OnModuleInit, OnApplicationShutdown {
   private requeueTimer?: NodeJS.Timeout;
 
   /**
-   * Enqueues again the deliveries recorded more than `olderThanMs` ago and still queued. A job that
-   * still exists keeps its id, so this adds nothing; a job lost with Redis's data (a Redis without
-   * persistence, a failover) is recreated, and MongoDB, not Redis, decides what is still to send.
+   * Enqueues again the deliveries recorded more than `olderThanMs` ago and still queued (of one
+   * channel, when given). A job that still exists keeps its id, so this adds nothing; a job lost with
+   * Redis's data (a Redis without persistence, a failover) is recreated, and MongoDB, not Redis,
+   * decides what is still to send. Runs every minute for deliveries ten minutes old, and for every
+   * waiting delivery of a channel as soon as its queue's connection to Redis is back.
    */
-  async requeueWaiting(olderThanMs: number): Promise<number> {
-    const waiting = await this.deliveries.queuedBefore(new Date(Date.now() - olderThanMs), 1_000);
+  async requeueWaiting(olderThanMs: number, channel?: Channel): Promise<number> {
+    const waiting = await this.deliveries.queuedBefore(new Date(Date.now() - olderThanMs), 1_000, channel);
     for (const delivery of waiting) await this.addJob(delivery.channel, delivery._id);
     return waiting.length;
   }
@@ -146,15 +182,27 @@ export class DeliveryService implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       return this.fail(job, delivery, error);
     }
-    await this.deliveries.markSent(delivery._id, [
-      this.outbox.entry(NotificationDelivered, {
-        subject: delivery.householdId,
-        causationId: delivery.eventId,
-        data: { notificationId: delivery.notificationId, householdId: delivery.householdId, channel },
-      }),
-    ]);
-    this.outbox.published('deliveries', delivery._id);
+    await this.recordSent(channel, delivery);
     return 'sent';
+  }
+
+  /**
+   * The message is out: a failure to record it must not fail the job, whose retry would send it a
+   * second time. While the database is away (a restart) the write is tried again for about a minute.
+   */
+  private async recordSent(channel: Channel, delivery: DeliveryDocument): Promise<void> {
+    const event = this.outbox.entry(NotificationDelivered, {
+      subject: delivery.householdId,
+      causationId: delivery.eventId,
+      data: { notificationId: delivery.notificationId, householdId: delivery.householdId, channel },
+    });
+    await retryWrite(() => this.deliveries.markSent(delivery._id, [event]), {
+      attempts: RECORD_SENT_ATTEMPTS,
+      firstDelayMs: RECORD_SENT_FIRST_DELAY_MS,
+      onRetry: (error) =>
+        this.logger.warn(`delivery ${delivery._id}: sent, not recorded yet (${error.message}); trying again`),
+    });
+    this.outbox.published('deliveries', delivery._id);
   }
 
   private async send(channel: Channel, delivery: DeliveryDocument, message: OutgoingMessage): Promise<void> {

@@ -172,6 +172,16 @@ describe('deliveries survive a Redis restart (private redis-server, real Kafka, 
     expect(mailsOf(households)).toHaveLength(5);
   });
 
+  it('enqueues the waiting deliveries again as soon as a Redis that lost its data is back, without the ten-minute sweep', async () => {
+    const households = await waitingMails(4);
+    await redis.loseData(); // what a restart without persistence does: jobs and pause gone…
+    await redis.stop(); // …and the connections dropped, then back
+    await redis.start();
+
+    await expectEventually(async () => expect(await sentTo(households)).toBe(4), { timeoutMs: 60_000 });
+    expect(mailsOf(households)).toHaveLength(4);
+  });
+
   it('records the deliveries of events that come while Redis is down, and mails them once it is back', async () => {
     const households = [uniqueName('hh'), uniqueName('hh')];
     for (const householdId of households) {
