@@ -11,7 +11,8 @@
 #          $DATA_DIR/postgres owned by it), then starts it on 127.0.0.1:$POSTGRES_PORT with the
 #          settings of infra/local/postgres/guichet.conf (durability and tuning are explained
 #          there), waits until it accepts connections and creates the role and the database FerretDB
-#          uses when missing. Log: $LOG_DIR/postgres.log.
+#          uses when missing, with triggers that give FerretDB's indexes a form its queries can use
+#          (infra/local/postgres/ferretdb-indexes.sql). Log: $LOG_DIR/postgres.log.
 # stop     stops the server this script started (fast shutdown), never another one.
 # status   running or stopped; exit 0 when running, 3 when stopped.
 #
@@ -32,6 +33,7 @@ POSTGRES_DB="${POSTGRES_DB:-ferretdb}"
 POSTGRES_START_TIMEOUT="${POSTGRES_START_TIMEOUT:-60}"
 PG_DATA="$DATA_DIR/postgres"
 PG_CONF="$GUICHET_ROOT/infra/local/postgres/guichet.conf"
+INDEXES_SQL="$GUICHET_ROOT/infra/local/postgres/ferretdb-indexes.sql"
 LOG_FILE="$LOG_DIR/postgres.log"
 INSTALL_LOG="$LOG_DIR/postgres-install.log"
 PORT_FILE="$RUN_DIR/postgres.port"
@@ -101,15 +103,18 @@ init_cluster() {
 
 running() { ctl status >/dev/null 2>&1; }
 
-# The role and database FerretDB uses, and pg_stat_statements in it, when missing.
-create_database() {
+# The role and database FerretDB uses, with pg_stat_statements, when missing; then the triggers
+# that let FerretDB's tables use their indexes (postgres/ferretdb-indexes.sql, idempotent).
+prepare_database() {
   local exists
   exists=$(psql_admin -d postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = '$POSTGRES_DB'")
-  [[ "$exists" == 1 ]] && return 0
-  log "creating role and database $POSTGRES_DB"
-  psql_admin -d postgres -c "CREATE ROLE \"$POSTGRES_DB\" LOGIN" \
-    -c "CREATE DATABASE \"$POSTGRES_DB\" OWNER \"$POSTGRES_DB\" ENCODING 'UTF8' TEMPLATE template0"
-  psql_admin -d "$POSTGRES_DB" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
+  if [[ "$exists" != 1 ]]; then
+    log "creating role and database $POSTGRES_DB"
+    psql_admin -d postgres -c "CREATE ROLE \"$POSTGRES_DB\" LOGIN" \
+      -c "CREATE DATABASE \"$POSTGRES_DB\" OWNER \"$POSTGRES_DB\" ENCODING 'UTF8' TEMPLATE template0"
+    psql_admin -d "$POSTGRES_DB" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
+  fi
+  psql_admin -d "$POSTGRES_DB" <"$INDEXES_SQL" || die "could not apply $INDEXES_SQL"
 }
 
 cmd_start() {
@@ -122,7 +127,7 @@ cmd_start() {
     [[ "$running_port" == "$POSTGRES_PORT" ]] ||
       die "already running on port $running_port, not $POSTGRES_PORT: stop it first"
     log "already running (port $running_port)"
-    create_database
+    prepare_database
     return 0
   fi
   if port_open 127.0.0.1 "$POSTGRES_PORT"; then
@@ -141,7 +146,7 @@ cmd_start() {
     die "PostgreSQL did not start within $POSTGRES_START_TIMEOUT s (log: $LOG_FILE)"
   fi
   echo "$POSTGRES_PORT" >"$PORT_FILE"
-  create_database
+  prepare_database
   log "running after $((SECONDS - started)) s: postgres://$POSTGRES_DB@127.0.0.1:$POSTGRES_PORT/$POSTGRES_DB"
 }
 
