@@ -317,6 +317,7 @@ async function bareDriverBaseline(mongo: MongoClient) {
     offerId: string;
     status: string;
     outbox: object[];
+    outboxPending?: true;
     outboxSince?: Date;
   }>('enrolments');
   await offers.insertMany(
@@ -334,6 +335,7 @@ async function bareDriverBaseline(mongo: MongoClient) {
       offerId,
       status: 'submitted',
       outbox: [event],
+      outboxPending: true,
       outboxSince: new Date(),
     });
     await enrolments.updateOne(
@@ -347,7 +349,7 @@ async function bareDriverBaseline(mongo: MongoClient) {
     await enrolments.findOneAndUpdate(
       { _id: id },
       {
-        $set: { status: taken.modifiedCount ? 'accepted' : 'waitlisted' },
+        $set: { status: taken.modifiedCount ? 'accepted' : 'waitlisted', outboxPending: true },
         $unset: { pending: '' },
         $push: { outbox: event },
       },

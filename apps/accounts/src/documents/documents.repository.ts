@@ -33,7 +33,7 @@ export interface HouseholdDocumentRecord extends OutboxFields {
 
 export type DocumentState = Omit<HouseholdDocumentRecord, keyof OutboxFields>;
 
-const WITHOUT_OUTBOX = { projection: { outbox: 0, outboxSince: 0, outboxLease: 0 } };
+const WITHOUT_OUTBOX = { projection: { outbox: 0, outboxPending: 0, outboxSince: 0, outboxLease: 0 } };
 
 @Injectable()
 export class DocumentsRepository implements OnModuleInit {
