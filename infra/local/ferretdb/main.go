@@ -23,6 +23,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"os/signal"
@@ -62,6 +64,8 @@ func main() {
 			"PostgreSQL connection string for the postgresql handler (env FERRETDB_POSTGRESQL_URL)")
 		logLevel = fs.String("log-level", envOr("FERRETDB_LOG_LEVEL", "info"),
 			"log level: debug, info, warn or error (env FERRETDB_LOG_LEVEL)")
+		pprofAddr = fs.String("pprof-addr", envOr("FERRETDB_PPROF_ADDR", ""),
+			"when set, serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060, to see where FerretDB spends its time (env FERRETDB_PPROF_ADDR)")
 		ping = fs.String("ping", "",
 			"do not serve: ping the MongoDB-compatible server at HOST:PORT (or a mongodb:// URI) and exit 0 when it answers")
 		pingTimeout = fs.Duration("ping-timeout", 3*time.Second, "time limit of -ping")
@@ -91,6 +95,9 @@ func main() {
 	if *listenAddr == "" {
 		logger.Error("-listen-addr is required")
 		os.Exit(2)
+	}
+	if *pprofAddr != "" {
+		servePprof(logger, *pprofAddr)
 	}
 	if err := run(logger, *listenAddr, *backendSocket, *handler, *sqliteURL, *sqliteDir, *postgresqlURL); err != nil {
 		logger.Error("stopped with an error", "error", err)
@@ -189,6 +196,19 @@ func sqliteURI(explicit, dir string) (string, error) {
 	}
 	u := url.URL{Scheme: "file", Path: abs + "/", OmitHost: true}
 	return u.String(), nil
+}
+
+// servePprof serves net/http/pprof's handlers on addr in the background, for profiling only.
+func servePprof(logger *slog.Logger, addr string) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	logger.Info("profiles served", "addr", "http://"+addr+"/debug/pprof/")
+	go func() {
+		if err := http.ListenAndServe(addr, mux); err != nil { //nolint:gosec // local profiling only
+			logger.Error("profiles not served", "error", err)
+		}
+	}()
 }
 
 // doPing connects to target and runs {ping: 1} against the admin database.
