@@ -22,6 +22,8 @@
 #                            with a pool of $FERRETDB_POSTGRESQL_POOL connections, default 16)
 #   FERRETDB_START_TIMEOUT   seconds to wait for the first ping (default 60)
 #   FERRETDB_LOG_LEVEL       debug, info (default), warn or error; read by the program itself
+#   FERRETDB_MAX_WRITES      writes the proxy lets into FerretDB at once (default 3; below the pool)
+#   FERRETDB_PPROF_ADDR      when set (e.g. 127.0.0.1:6060), Go profiles at /debug/pprof/
 COMPONENT=ferretdb
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

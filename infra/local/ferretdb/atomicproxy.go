@@ -17,6 +17,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -44,13 +45,21 @@ type AtomicProxy struct {
 	// Dial opens a connection to the backend (FerretDB's Unix socket).
 	Dial   func(ctx context.Context) (net.Conn, error)
 	Logger *slog.Logger
+	// MaxWrites bounds the writes inside FerretDB at once (default DefaultMaxWrites). It must stay
+	// below FerretDB's PostgreSQL pool: a write there holds a connection for its read while it
+	// waits for another for its write, so as many writes as connections wait for each other forever.
+	MaxWrites int
 
 	locks lockTable
 }
 
+// DefaultMaxWrites is enough to keep two cores busy, and below pgx's smallest pool (4).
+const DefaultMaxWrites = 3
+
 // Serve accepts connections on ln until ctx is cancelled. It then closes ln and every
 // connection, and returns once all of them are done.
 func (p *AtomicProxy) Serve(ctx context.Context, ln net.Listener) error {
+	p.locks.limitWrites(cmp.Or(p.MaxWrites, DefaultMaxWrites))
 	stop := context.AfterFunc(ctx, func() { _ = ln.Close() })
 	defer stop()
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -30,8 +31,10 @@ func backends() []string {
 }
 
 // startProxiedFerretDB runs the embedded FerretDB on backend (a temporary SQLite directory, or
-// the PostgreSQL database of FERRETDB_TEST_POSTGRESQL_URL) behind the atomic proxy, as main does,
-// and returns a database of its own through the proxy, with a pool of poolSize connections.
+// the PostgreSQL database of FERRETDB_TEST_POSTGRESQL_URL with pgx's smallest pool, 4, so that
+// many concurrent writes would exhaust it without the proxy's write slots) behind the atomic
+// proxy, as main does, and returns a database of its own through the proxy, with a client pool of
+// poolSize connections.
 // Everything is stopped, and the database dropped, when the test ends.
 func startProxiedFerretDB(t *testing.T, backend string, poolSize uint64) *mongo.Database {
 	t.Helper()
@@ -40,7 +43,14 @@ func startProxiedFerretDB(t *testing.T, backend string, poolSize uint64) *mongo.
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := &ferretdb.Config{Listener: ferretdb.ListenerConfig{Unix: socket}, Logger: logger, Handler: backend}
 	if backend == "postgresql" {
-		cfg.PostgreSQLURL = os.Getenv("FERRETDB_TEST_POSTGRESQL_URL")
+		u, err := url.Parse(os.Getenv("FERRETDB_TEST_POSTGRESQL_URL"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("pool_max_conns", "4")
+		u.RawQuery = q.Encode()
+		cfg.PostgreSQLURL = u.String()
 	} else {
 		sqliteURL, err := sqliteURI("", filepath.Join(dir, "data"))
 		if err != nil {
@@ -181,7 +191,8 @@ func testSingleDocumentAtomicity(t *testing.T, backend string) {
 }
 
 // Writes to different documents run side by side, and a write to the whole collection never runs
-// beside them: every increment counts.
+// beside them: every increment counts. Two hundred writes at once need no more connections to
+// PostgreSQL than its pool has.
 func TestDocumentAndCollectionWrites(t *testing.T) {
 	for _, backend := range backends() {
 		t.Run(backend, func(t *testing.T) { testDocumentAndCollectionWrites(t, backend) })

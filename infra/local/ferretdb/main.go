@@ -29,6 +29,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -43,6 +44,14 @@ import (
 func envOr(name, def string) string {
 	if v := os.Getenv(name); v != "" {
 		return v
+	}
+	return def
+}
+
+// envInt returns the integer in the environment variable name, or def when it is unset or not a number.
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
 	}
 	return def
 }
@@ -64,6 +73,8 @@ func main() {
 			"PostgreSQL connection string for the postgresql handler (env FERRETDB_POSTGRESQL_URL)")
 		logLevel = fs.String("log-level", envOr("FERRETDB_LOG_LEVEL", "info"),
 			"log level: debug, info, warn or error (env FERRETDB_LOG_LEVEL)")
+		maxWrites = fs.Int("max-writes", envInt("FERRETDB_MAX_WRITES", DefaultMaxWrites),
+			"writes the proxy lets into FerretDB at once; keep it below the PostgreSQL pool size (env FERRETDB_MAX_WRITES)")
 		pprofAddr = fs.String("pprof-addr", envOr("FERRETDB_PPROF_ADDR", ""),
 			"when set, serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060, to see where FerretDB spends its time (env FERRETDB_PPROF_ADDR)")
 		ping = fs.String("ping", "",
@@ -99,7 +110,11 @@ func main() {
 	if *pprofAddr != "" {
 		servePprof(logger, *pprofAddr)
 	}
-	if err := run(logger, *listenAddr, *backendSocket, *handler, *sqliteURL, *sqliteDir, *postgresqlURL); err != nil {
+	if *maxWrites < 1 {
+		logger.Error("-max-writes must be at least 1")
+		os.Exit(2)
+	}
+	if err := run(logger, *listenAddr, *backendSocket, *handler, *sqliteURL, *sqliteDir, *postgresqlURL, *maxWrites); err != nil {
 		logger.Error("stopped with an error", "error", err)
 		os.Exit(1)
 	}
@@ -108,7 +123,7 @@ func main() {
 
 // run starts FerretDB on a Unix socket and the atomic proxy on listenAddr, and serves until
 // SIGINT or SIGTERM. It then stops accepting, closes the client connections, and stops FerretDB.
-func run(logger *slog.Logger, listenAddr, socket, handler, sqliteURL, sqliteDir, postgresqlURL string) error {
+func run(logger *slog.Logger, listenAddr, socket, handler, sqliteURL, sqliteDir, postgresqlURL string, maxWrites int) error {
 	if socket == "" {
 		dir, err := os.MkdirTemp("", "guichet-ferretdb-") // mode 0700: only we can reach FerretDB
 		if err != nil {
@@ -169,9 +184,10 @@ func run(logger *slog.Logger, listenAddr, socket, handler, sqliteURL, sqliteDir,
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", socket)
 		},
-		Logger: logger,
+		Logger:    logger,
+		MaxWrites: maxWrites,
 	}
-	logger.Info("atomic proxy listening", "addr", ln.Addr().String())
+	logger.Info("atomic proxy listening", "addr", ln.Addr().String(), "max_writes", maxWrites)
 	err = proxy.Serve(ctx, ln) // until a signal; then it closes ln and every client connection
 
 	stopFerret()

@@ -53,31 +53,44 @@ type writeLock struct {
 }
 
 // lockTable holds a readers-writer lock per collection (never removed: one per collection ever
-// written to) and a mutex per document currently written (removed once nobody holds or waits).
+// written to), a mutex per document currently written (removed once nobody holds or waits), and
+// the slots of the writes that may be inside FerretDB at once.
 type lockTable struct {
 	mu          sync.Mutex
 	collections map[string]*sync.RWMutex
 	documents   map[string]*documentLock
+	slots       chan struct{}
 }
+
+// limitWrites sets how many writes may hold their locks at once; call it before any Lock.
+func (t *lockTable) limitWrites(n int) { t.slots = make(chan struct{}, n) }
 
 type documentLock struct {
 	sync.Mutex
 	users int // holders and waiters; the entry goes when it drops to 0
 }
 
+// Lock takes l's collection and document locks, then a write slot.
 func (t *lockTable) Lock(l writeLock) {
 	c := t.collection(l.collection)
-	if l.mode == exclusive {
+	switch l.mode {
+	case exclusive:
 		c.Lock()
-		return
-	}
-	c.RLock()
-	if l.mode == document {
+	case shared:
+		c.RLock()
+	case document:
+		c.RLock()
 		t.lockDocument(l.collection + "\x00" + l.documentID)
+	}
+	if t.slots != nil {
+		t.slots <- struct{}{}
 	}
 }
 
 func (t *lockTable) Unlock(l writeLock) {
+	if t.slots != nil {
+		<-t.slots
+	}
 	if l.mode == document {
 		t.unlockDocument(l.collection + "\x00" + l.documentID)
 	}
