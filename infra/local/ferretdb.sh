@@ -16,7 +16,7 @@
 #
 # Environment:
 #   FERRETDB_PORT            TCP port on 127.0.0.1 (default 27017)
-#   FERRETDB_HANDLER         sqlite or postgresql (default: $GUICHET_STORE, else sqlite)
+#   FERRETDB_HANDLER         sqlite or postgresql (default: $GUICHET_STORE, see lib.sh)
 #   FERRETDB_POSTGRESQL_URL  connection string for the postgresql handler (default: the database
 #                            of infra/local/postgres.sh, postgres://ferretdb@127.0.0.1:$POSTGRES_PORT/ferretdb
 #                            with a pool of $FERRETDB_POSTGRESQL_POOL connections, default 16)
@@ -35,7 +35,7 @@ LOG_FILE="$LOG_DIR/ferretdb.log"
 PID_FILE="$RUN_DIR/ferretdb.pid"
 PORT_FILE="$RUN_DIR/ferretdb.port"
 FERRETDB_PORT="${FERRETDB_PORT:-27017}"
-FERRETDB_HANDLER="${FERRETDB_HANDLER:-${GUICHET_STORE:-sqlite}}"
+FERRETDB_HANDLER="${FERRETDB_HANDLER:-$GUICHET_STORE}"
 HANDLER_FILE="$RUN_DIR/ferretdb.handler"
 FERRETDB_START_TIMEOUT="${FERRETDB_START_TIMEOUT:-60}"
 

@@ -8,7 +8,8 @@
 #          cluster is kept from starting, as for Redis); FerretDB 1.24 is tested upstream on
 #          PostgreSQL 16, and Debian 12 gives 15, which works (it needs UTF8 and the C locale).
 # start    creates the cluster once (initdb, as the postgres user when we are root, data in
-#          $DATA_DIR/postgres owned by it), then starts it on 127.0.0.1:$POSTGRES_PORT with the
+#          $DATA_DIR/postgres owned by it, or in that user's home when it cannot reach $DATA_DIR,
+#          as in a clone under /root), then starts it on 127.0.0.1:$POSTGRES_PORT with the
 #          settings of infra/local/postgres/guichet.conf (durability and tuning are explained
 #          there), waits until it accepts connections and creates the role and the database FerretDB
 #          uses when missing, with triggers that give FerretDB's indexes a form its queries can use
@@ -31,7 +32,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 POSTGRES_PORT="${POSTGRES_PORT:-5432}"
 POSTGRES_DB="${POSTGRES_DB:-ferretdb}"
 POSTGRES_START_TIMEOUT="${POSTGRES_START_TIMEOUT:-60}"
-PG_DATA="$DATA_DIR/postgres"
+PG_DATA= # set by use_cluster_dir
 PG_CONF="$GUICHET_ROOT/infra/local/postgres/guichet.conf"
 INDEXES_SQL="$GUICHET_ROOT/infra/local/postgres/ferretdb-indexes.sql"
 LOG_FILE="$LOG_DIR/postgres.log"
@@ -84,14 +85,22 @@ psql_admin() {
   as_owner "$(bin_dir)/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$POSTGRES_PORT" -U "$SUPERUSER" "$@"
 }
 
+# The cluster's folder: $DATA_DIR/postgres, unless we are root and the postgres user cannot reach
+# it (a clone in a private home such as /root): then one of this clone's own in the postgres
+# user's home, named after $DATA_DIR.
+use_cluster_dir() {
+  PG_DATA="$DATA_DIR/postgres"
+  [[ $(id -u) == 0 ]] || return 0
+  id "$SUPERUSER" >/dev/null 2>&1 || die "no '$SUPERUSER' user to own the cluster (the postgresql package creates it)"
+  as_owner test -x "$DATA_DIR" && return 0
+  PG_DATA="$(getent passwd "$SUPERUSER" | cut -d: -f6)/guichet-$(sha256sum <<<"$DATA_DIR" | cut -c1-12)"
+}
+
 # The cluster, once: UTF8 and the C locale as FerretDB requires; our settings file included.
 init_cluster() {
   [[ -f "$PG_DATA/PG_VERSION" ]] && return 0
-  if [[ $(id -u) == 0 ]]; then
-    id "$SUPERUSER" >/dev/null 2>&1 || die "no '$SUPERUSER' user to own the cluster (the postgresql package creates it)"
-    setpriv --reuid="$SUPERUSER" --regid="$SUPERUSER" --init-groups -- test -x "$DATA_DIR" ||
-      die "the $SUPERUSER user cannot reach $DATA_DIR: give its parent folders o+x or set GUICHET_LOCAL_DIR"
-  fi
+  [[ "$PG_DATA" == "$DATA_DIR/postgres" ]] ||
+    log "the $SUPERUSER user cannot reach $DATA_DIR: the cluster goes to $PG_DATA"
   mkdir -p "$PG_DATA"
   [[ $(id -u) == 0 ]] && chown "$SUPERUSER:" "$PG_DATA"
   chmod 700 "$PG_DATA"
@@ -121,6 +130,7 @@ cmd_start() {
   [[ "$POSTGRES_PORT" =~ ^[0-9]+$ ]] || die "invalid POSTGRES_PORT '$POSTGRES_PORT'"
   [[ "$POSTGRES_DB" =~ ^[a-z_][a-z0-9_]*$ ]] || die "POSTGRES_DB must be a plain lower-case name, not '$POSTGRES_DB'"
   cmd_install
+  use_cluster_dir
   if running; then
     local running_port
     running_port=$(cat "$PORT_FILE" 2>/dev/null || echo '?')
@@ -151,6 +161,7 @@ cmd_start() {
 }
 
 cmd_stop() {
+  installed && use_cluster_dir
   if ! installed || ! running; then
     rm -f "$PORT_FILE"
     log "postgres: not running"
@@ -162,7 +173,7 @@ cmd_stop() {
 }
 
 cmd_status() {
-  if installed && running; then
+  if installed && use_cluster_dir && running; then
     echo "postgres: running (pid $(head -n 1 "$PG_DATA/postmaster.pid"), port $(cat "$PORT_FILE" 2>/dev/null || echo '?'))"
     return 0
   fi

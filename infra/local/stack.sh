@@ -12,7 +12,6 @@
 COMPONENT=stack
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 HERE="$GUICHET_ROOT/infra/local"
-export GUICHET_STORE="${GUICHET_STORE:-sqlite}"
 case "$GUICHET_STORE" in
   sqlite) SERVERS=(redis ferretdb kafka) ;;
   postgresql) SERVERS=(redis postgres ferretdb kafka) ;; # PostgreSQL before the FerretDB on it
