@@ -7,8 +7,8 @@ package main
 // both read the old version and one of them is lost ($inc counts too low, two compare-and-set
 // updates both "win"). The proxy sits between the clients and FerretDB, speaks just enough of the
 // MongoDB wire protocol to recognise write commands, and lets only one write per document reach
-// FerretDB at a time (per collection, for a write that does not name its one document by _id: see
-// writelock.go). Reads are never held back, and every message is forwarded byte for byte.
+// FerretDB at a time (on PostgreSQL; per collection on SQLite, and for a write that does not name
+// its one document by _id: see writelock.go). Reads are never held back, and every message is forwarded byte for byte.
 //
 // The lock is held from the moment a write request is forwarded until FerretDB's reply to it
 // (the message whose responseTo is the request's requestID) has been read: FerretDB replies only
@@ -49,6 +49,10 @@ type AtomicProxy struct {
 	// below FerretDB's PostgreSQL pool: a write there holds a connection for its read while it
 	// waits for another for its write, so as many writes as connections wait for each other forever.
 	MaxWrites int
+	// DocumentLocks lets writes to different documents of a collection run side by side (see
+	// writelock.go); without it every write holds its whole collection. SQLite takes one writer at
+	// a time anyway, and writers that wait for it back off: turn it on for PostgreSQL only.
+	DocumentLocks bool
 
 	locks lockTable
 }
@@ -59,7 +63,7 @@ const DefaultMaxWrites = 3
 // Serve accepts connections on ln until ctx is cancelled. It then closes ln and every
 // connection, and returns once all of them are done.
 func (p *AtomicProxy) Serve(ctx context.Context, ln net.Listener) error {
-	p.locks.limitWrites(cmp.Or(p.MaxWrites, DefaultMaxWrites))
+	p.locks.configure(cmp.Or(p.MaxWrites, DefaultMaxWrites), p.DocumentLocks)
 	stop := context.AfterFunc(ctx, func() { _ = ln.Close() })
 	defer stop()
 

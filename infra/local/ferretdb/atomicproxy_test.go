@@ -72,7 +72,8 @@ func startProxiedFerretDB(t *testing.T, backend string, poolSize uint64) *mongo.
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", socket)
 		},
-		Logger: logger,
+		Logger:        logger,
+		DocumentLocks: backend == "postgresql",
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -184,10 +184,11 @@ func run(logger *slog.Logger, listenAddr, socket, handler, sqliteURL, sqliteDir,
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", socket)
 		},
-		Logger:    logger,
-		MaxWrites: maxWrites,
+		Logger:        logger,
+		MaxWrites:     maxWrites,
+		DocumentLocks: handler == "postgresql",
 	}
-	logger.Info("atomic proxy listening", "addr", ln.Addr().String(), "max_writes", maxWrites)
+	logger.Info("atomic proxy listening", "addr", ln.Addr().String(), "max_writes", maxWrites, "document_locks", proxy.DocumentLocks)
 	err = proxy.Serve(ctx, ln) // until a signal; then it closes ln and every client connection
 
 	stopFerret()

@@ -2,13 +2,14 @@ package main
 
 // Which lock a write command takes, and the table of locks.
 //
-// A write that changes one document named by its _id ({_id: x}, possibly with more conditions)
+// With document locks (on PostgreSQL), a write that changes one document named by its _id ({_id: x}, possibly with more conditions)
 // holds that document's lock, and its collection's lock shared: writes to different documents of
 // a collection go through side by side, and two writes to one document one after the other. An
 // insert holds the collection's lock shared only: it changes no existing document, and a
 // duplicate _id or unique key is refused by the storage's unique index. Any other write (a filter
 // without _id, several statements, an upsert by another field, index and collection commands)
 // holds its collection's lock exclusively, so it never runs beside a write of that collection.
+// Without them (on SQLite), every write holds its collection's lock exclusively.
 // Locks are taken collection first, then document, and a connection has one write in flight at a
 // time, so they cannot deadlock.
 
@@ -60,10 +61,15 @@ type lockTable struct {
 	collections map[string]*sync.RWMutex
 	documents   map[string]*documentLock
 	slots       chan struct{}
+	byDocument  bool
 }
 
-// limitWrites sets how many writes may hold their locks at once; call it before any Lock.
-func (t *lockTable) limitWrites(n int) { t.slots = make(chan struct{}, n) }
+// configure sets how many writes may hold their locks at once, and whether a write may lock less
+// than its whole collection; call it before any Lock.
+func (t *lockTable) configure(maxWrites int, byDocument bool) {
+	t.slots = make(chan struct{}, maxWrites)
+	t.byDocument = byDocument
+}
 
 type documentLock struct {
 	sync.Mutex
@@ -72,6 +78,7 @@ type documentLock struct {
 
 // Lock takes l's collection and document locks, then a write slot.
 func (t *lockTable) Lock(l writeLock) {
+	l = t.applicable(l)
 	c := t.collection(l.collection)
 	switch l.mode {
 	case exclusive:
@@ -88,6 +95,7 @@ func (t *lockTable) Lock(l writeLock) {
 }
 
 func (t *lockTable) Unlock(l writeLock) {
+	l = t.applicable(l)
 	if t.slots != nil {
 		<-t.slots
 	}
@@ -100,6 +108,14 @@ func (t *lockTable) Unlock(l writeLock) {
 	} else {
 		c.RUnlock()
 	}
+}
+
+// applicable is l as this table takes it: the whole collection unless locking by document is on.
+func (t *lockTable) applicable(l writeLock) writeLock {
+	if !t.byDocument {
+		return writeLock{collection: l.collection, mode: exclusive}
+	}
+	return l
 }
 
 func (t *lockTable) collection(name string) *sync.RWMutex {
