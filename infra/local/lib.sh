@@ -11,8 +11,8 @@ LOG_DIR="$GUICHET_LOCAL_DIR/logs"
 RUN_DIR="$GUICHET_LOCAL_DIR/run"
 mkdir -p "$CACHE_DIR" "$DATA_DIR" "$LOG_DIR" "$RUN_DIR"
 
-# FerretDB's storage: sqlite or postgresql (then infra/local/postgres.sh runs under it).
-export GUICHET_STORE="${GUICHET_STORE:-sqlite}"
+# FerretDB's storage: postgresql (infra/local/postgres.sh runs under it) or sqlite.
+export GUICHET_STORE="${GUICHET_STORE:-postgresql}"
 
 log() { printf '[%s] %s\n' "${COMPONENT:-stack}" "$*" >&2; }
 die() { log "error: $*"; exit 1; }

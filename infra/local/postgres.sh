@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PostgreSQL, FerretDB's storage when GUICHET_STORE=postgresql: Debian's server, run by us on
+# PostgreSQL, FerretDB's storage (unless GUICHET_STORE=sqlite): Debian's server, run by us on
 # 127.0.0.1 from a data directory of our own.
 #
 #   infra/local/postgres.sh install | start | stop | status

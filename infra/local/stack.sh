@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# The whole local stack, real servers without Docker: Kafka (KRaft), FerretDB, Redis, and
-# PostgreSQL under FerretDB when GUICHET_STORE=postgresql.
+# The whole local stack, real servers without Docker: Kafka (KRaft), FerretDB on PostgreSQL (or
+# on SQLite with GUICHET_STORE=sqlite), Redis.
 #
 # Usage: infra/local/stack.sh install | up | down | status
 #   install  downloads and builds what is missing (Maven jars, FerretDB binary, redis-server, postgresql)
 #   up       installs, then starts each server that is not running, and waits until each answers
 #   down     stops what this script started (PostgreSQL too, whatever the store now chosen)
 #   status   one line per server; exit 0 when all run
-# GUICHET_STORE: FerretDB's storage, sqlite (default) or postgresql.
+# GUICHET_STORE: FerretDB's storage, postgresql (default) or sqlite.
 # Ports and folders: see infra/local/{kafka,ferretdb,postgres,redis}.sh; everything lives under .local/.
 COMPONENT=stack
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
