@@ -3,7 +3,8 @@
 // processes) on the local stack; then checks that nothing is overbooked, lost or duplicated, and
 // measures a baseline doing the same database writes with the bare MongoDB driver in the same run.
 // Run: npm run bench:opening-day (stack up first: infra/local/stack.sh up) — figures go to
-// bench/results/opening-day.json. Knobs: FAMILIES (20000), OFFERS (30), PLACES (3000), CONCURRENCY (64).
+// bench/results/opening-day.json with the store they ran on (asked of the server). Knobs: FAMILIES
+// (20000), OFFERS (30), PLACES (3000), CONCURRENCY (64); the services listen on free ports.
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -14,6 +15,7 @@ type MongoClient = driver.MongoClient;
 import {
   buildServices,
   expectEventually,
+  freePort,
   percentile,
   requestJson,
   residentMiB,
@@ -43,11 +45,15 @@ async function main(): Promise<void> {
   buildServices();
   const issuer = await new TestTokenIssuer().start();
   const auth = { AUTH_JWKS_URL: issuer.jwksUrl };
-  const tariffs = await startServiceProcess('tariffs', 3203, auth);
-  const enrolments = await startServiceProcess('enrolments', 3202, { ...auth, TARIFFS_URL: tariffs.url });
+  const tariffs = await startServiceProcess('tariffs', await freePort(), auth);
+  const enrolments = await startServiceProcess('enrolments', await freePort(), {
+    ...auth,
+    TARIFFS_URL: tariffs.url,
+  });
   const services: RunningService[] = [enrolments, tariffs];
   const mongo = await driver.MongoClient.connect(testInfrastructure.mongoBaseUri);
   try {
+    const store = await storeDescription(mongo);
     const admin = await issuer.token({ sub: 'bench-admin', role: 'admin' }, { expiresIn: '2h' });
     const finance = await issuer.token({ sub: 'bench-finance', role: 'finance' }, { expiresIn: '2h' });
     const grid = JSON.parse(readFileSync(join(root, 'apps', 'tariffs', 'demo', 'cantine.grid.json'), 'utf8'));
@@ -95,7 +101,8 @@ async function main(): Promise<void> {
         memoryGiB: round(totalmem() / 2 ** 30),
         node: process.version,
       },
-      stack: 'local: Kafka 4.4 (KRaft), FerretDB 1.24 (SQLite) behind the atomic-write proxy, Redis 7',
+      store,
+      stack: `local: Kafka 4.4 (KRaft), ${store} behind the atomic-write proxy, Redis 7`,
       parameters: { families: FAMILIES, offers: OFFERS, places: PLACES, concurrency: CONCURRENCY },
       burst: summary(burst, FAMILIES),
       baseline,
@@ -116,6 +123,22 @@ async function main(): Promise<void> {
     for (const service of services) await stopServiceProcess(service);
     await issuer.stop();
   }
+}
+
+/**
+ * What the MongoDB-compatible server is, as it says itself: "FerretDB 1.24 on PostgreSQL 15.18"
+ * (from the startup warnings FerretDB writes) or "MongoDB 8.0.4".
+ */
+async function storeDescription(mongo: MongoClient): Promise<string> {
+  const admin = mongo.db('admin');
+  const build = await admin.command({ buildInfo: 1 });
+  if (!build.ferretdbVersion) return `MongoDB ${build.version}`;
+  const { log } = await admin.command({ getLog: 'startupWarnings' });
+  const powered = (log as string[])
+    .map((line) => JSON.parse(line).msg as string)
+    .find((msg) => msg.startsWith('Powered by'));
+  const backend = / and (.+?)\.?$/.exec(powered ?? '')?.[1] ?? 'an unknown backend';
+  return `FerretDB 1.24 on ${backend}`;
 }
 
 async function must(answer: Promise<{ status: number; body: unknown }>, status: number) {
@@ -294,6 +317,7 @@ async function bareDriverBaseline(mongo: MongoClient) {
     offerId: string;
     status: string;
     outbox: object[];
+    outboxPending?: true;
     outboxSince?: Date;
   }>('enrolments');
   await offers.insertMany(
@@ -311,6 +335,7 @@ async function bareDriverBaseline(mongo: MongoClient) {
       offerId,
       status: 'submitted',
       outbox: [event],
+      outboxPending: true,
       outboxSince: new Date(),
     });
     await enrolments.updateOne(
@@ -324,7 +349,7 @@ async function bareDriverBaseline(mongo: MongoClient) {
     await enrolments.findOneAndUpdate(
       { _id: id },
       {
-        $set: { status: taken.modifiedCount ? 'accepted' : 'waitlisted' },
+        $set: { status: taken.modifiedCount ? 'accepted' : 'waitlisted', outboxPending: true },
         $unset: { pending: '' },
         $push: { outbox: event },
       },

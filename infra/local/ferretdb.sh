@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# FerretDB (MongoDB wire protocol over SQLite, or PostgreSQL) for the local stack and tests.
+# FerretDB (MongoDB wire protocol over SQLite or PostgreSQL) for the local stack and tests.
 #
 #   infra/local/ferretdb.sh install | start | stop | status
 #
@@ -16,10 +16,14 @@
 #
 # Environment:
 #   FERRETDB_PORT            TCP port on 127.0.0.1 (default 27017)
-#   FERRETDB_HANDLER         sqlite (default) or postgresql
-#   FERRETDB_POSTGRESQL_URL  connection string for the postgresql handler
+#   FERRETDB_HANDLER         sqlite or postgresql (default: $GUICHET_STORE, see lib.sh)
+#   FERRETDB_POSTGRESQL_URL  connection string for the postgresql handler (default: the database
+#                            of infra/local/postgres.sh, postgres://ferretdb@127.0.0.1:$POSTGRES_PORT/ferretdb
+#                            with a pool of $FERRETDB_POSTGRESQL_POOL connections, default 16)
 #   FERRETDB_START_TIMEOUT   seconds to wait for the first ping (default 60)
 #   FERRETDB_LOG_LEVEL       debug, info (default), warn or error; read by the program itself
+#   FERRETDB_MAX_WRITES      writes the proxy lets into FerretDB at once (default 3; below the pool)
+#   FERRETDB_PPROF_ADDR      when set (e.g. 127.0.0.1:6060), Go profiles at /debug/pprof/
 COMPONENT=ferretdb
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -31,7 +35,8 @@ LOG_FILE="$LOG_DIR/ferretdb.log"
 PID_FILE="$RUN_DIR/ferretdb.pid"
 PORT_FILE="$RUN_DIR/ferretdb.port"
 FERRETDB_PORT="${FERRETDB_PORT:-27017}"
-FERRETDB_HANDLER="${FERRETDB_HANDLER:-sqlite}"
+FERRETDB_HANDLER="${FERRETDB_HANDLER:-$GUICHET_STORE}"
+HANDLER_FILE="$RUN_DIR/ferretdb.handler"
 FERRETDB_START_TIMEOUT="${FERRETDB_START_TIMEOUT:-60}"
 
 up_to_date() {
@@ -70,9 +75,27 @@ ready() {
   "$BIN" -ping "127.0.0.1:$FERRETDB_PORT" -ping-timeout 2s >/dev/null 2>&1
 }
 
+# The database infra/local/postgres.sh creates. pgx's pool would otherwise hold max(4, CPUs)
+# connections, fewer than the clients that wait on reads while a write holds its collection.
+local_postgresql_url() {
+  echo "postgres://${POSTGRES_DB:-ferretdb}@127.0.0.1:${POSTGRES_PORT:-5432}/${POSTGRES_DB:-ferretdb}?pool_max_conns=${FERRETDB_POSTGRESQL_POOL:-16}"
+}
+
+# same_handler: the running instance serves the handler asked for (a switch of GUICHET_STORE
+# needs a restart, not a second instance).
+same_handler() {
+  local running
+  running=$(cat "$HANDLER_FILE" 2>/dev/null || echo sqlite)
+  [[ "$running" == "$FERRETDB_HANDLER" ]] ||
+    die "already running with the $running handler, not $FERRETDB_HANDLER: stop it first ($0 stop)"
+}
+
 cmd_start() {
   cmd_install
-  already_running ferretdb guichet-ferretdb "$FERRETDB_PORT" && return 0
+  if already_running ferretdb guichet-ferretdb "$FERRETDB_PORT"; then
+    same_handler
+    return 0
+  fi
   if port_open 127.0.0.1 "$FERRETDB_PORT"; then
     die "port $FERRETDB_PORT on 127.0.0.1 is already taken by a process this script did not start; stop it or set FERRETDB_PORT"
   fi
@@ -84,25 +107,25 @@ cmd_start() {
       args+=(-sqlite-dir "$DATA_DIR/ferretdb")
       ;;
     postgresql)
-      [[ -n "${FERRETDB_POSTGRESQL_URL:-}" ]] || die "FERRETDB_HANDLER=postgresql needs FERRETDB_POSTGRESQL_URL"
-      args+=(-postgresql-url "$FERRETDB_POSTGRESQL_URL")
+      args+=(-postgresql-url "${FERRETDB_POSTGRESQL_URL:-$(local_postgresql_url)}")
       ;;
     *) die "FERRETDB_HANDLER must be sqlite or postgresql, not '$FERRETDB_HANDLER'" ;;
   esac
 
   log "starting on 127.0.0.1:$FERRETDB_PORT, handler $FERRETDB_HANDLER (log: $LOG_FILE)"
+  echo "$FERRETDB_HANDLER" >"$HANDLER_FILE"
   launch ferretdb "$FERRETDB_PORT" "$FERRETDB_START_TIMEOUT" ready "mongodb://127.0.0.1:$FERRETDB_PORT/" -- "$BIN" "${args[@]}"
 }
 
 cmd_stop() {
   ours ferretdb guichet-ferretdb || true # drops a stale pid file that names someone else's process
   stop_pid ferretdb
-  rm -f "$PORT_FILE"
+  rm -f "$PORT_FILE" "$HANDLER_FILE"
 }
 
 cmd_status() {
   if ours ferretdb guichet-ferretdb; then
-    echo "ferretdb: running (pid $(cat "$PID_FILE"), port $(cat "$PORT_FILE" 2>/dev/null || echo '?'))"
+    echo "ferretdb: running (pid $(cat "$PID_FILE"), port $(cat "$PORT_FILE" 2>/dev/null || echo '?'), handler $(cat "$HANDLER_FILE" 2>/dev/null || echo '?'))"
     return 0
   fi
   echo "ferretdb: stopped"

@@ -11,6 +11,9 @@ LOG_DIR="$GUICHET_LOCAL_DIR/logs"
 RUN_DIR="$GUICHET_LOCAL_DIR/run"
 mkdir -p "$CACHE_DIR" "$DATA_DIR" "$LOG_DIR" "$RUN_DIR"
 
+# FerretDB's storage: postgresql (infra/local/postgres.sh runs under it) or sqlite.
+export GUICHET_STORE="${GUICHET_STORE:-postgresql}"
+
 log() { printf '[%s] %s\n' "${COMPONENT:-stack}" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
@@ -89,3 +92,34 @@ already_running() {
   rm -f "$RUN_DIR/$name.pid" "$RUN_DIR/$name.port"
   return 1
 }
+
+# apt_install LOG_FILE PACKAGE...: installs Debian packages as root, appending apt's output to
+# LOG_FILE. The packages' own services are kept from starting while it runs (a temporary
+# policy-rc.d, unless one exists already, as in container images): they would take the default
+# ports with Debian's configuration. Runs apt-get update first when the package lists are empty,
+# and once more after a failed install (stale lists). Returns apt-get's status.
+apt_install() {
+  local log_file=$1 policy=/usr/sbin/policy-rc.d added_policy= status=0
+  shift
+  command -v apt-get >/dev/null 2>&1 || die "no apt-get to install $*"
+  [[ $(id -u) == 0 ]] || die "installing $* needs root (apt-get install -y $*)"
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\n# temporary, from guichet infra/local/lib.sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    added_policy=1
+    # shellcheck disable=SC2064 # expand now: $policy is local
+    trap "rm -f '$policy'" EXIT
+  fi
+  if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
+    log "apt package lists are empty: apt-get update"
+    apt_get update >>"$log_file" 2>&1 || true
+  fi
+  if ! apt_get install -y --no-install-recommends "$@" >>"$log_file" 2>&1; then
+    log "install failed; retrying after apt-get update"
+    { apt_get update && apt_get install -y --no-install-recommends "$@"; } >>"$log_file" 2>&1 || status=$?
+  fi
+  if [[ -n "$added_policy" ]]; then rm -f "$policy"; trap - EXIT; fi
+  return "$status"
+}
+
+apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; }

@@ -34,50 +34,16 @@ pong() { [[ "$(timeout 3 redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" == PO
 
 debian_service_alive() { [[ -f "$DEBIAN_PID_FILE" ]] && kill -0 "$(cat "$DEBIAN_PID_FILE")" 2>/dev/null; }
 
-apt_install() {
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends \
-    redis-server >>"$INSTALL_LOG" 2>&1
-}
-
-apt_update() { apt-get -o DPkg::Lock::Timeout=300 update >>"$INSTALL_LOG" 2>&1; }
-
 cmd_install() {
   if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
     log "$(redis-server --version | cut -d' ' -f1-3) already installed"
     return 0
   fi
-  command -v apt-get >/dev/null 2>&1 || die "redis-server is not on PATH and there is no apt-get to install it"
-  [[ $(id -u) == 0 ]] || die "installing redis-server needs root (apt-get install -y redis-server)"
   log "installing redis-server with apt-get (log: $INSTALL_LOG)"
   : >"$INSTALL_LOG"
-
-  # Keep the package's init script from starting its own redis on 6379 (no-op where a
-  # policy-rc.d already exists, as in container images).
-  local policy=/usr/sbin/policy-rc.d added_policy=
-  if [[ ! -e "$policy" ]]; then
-    printf '#!/bin/sh\n# temporary, from guichet infra/local/redis.sh\nexit 101\n' >"$policy"
-    chmod 755 "$policy"
-    added_policy=1
-    # shellcheck disable=SC2064 # expand now: $policy is local
-    trap "rm -f '$policy'" EXIT
-  fi
   local service_was_alive=
   debian_service_alive && service_was_alive=1
-
-  local ok=
-  if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
-    log "apt package lists are empty: apt-get update"
-    apt_update || true
-  fi
-  if apt_install; then
-    ok=1
-  else
-    log "install failed; retrying after apt-get update"
-    apt_update && apt_install && ok=1
-  fi
-
-  if [[ -n "$added_policy" ]]; then rm -f "$policy"; trap - EXIT; fi
-  if [[ -z "$ok" ]]; then
+  if ! apt_install "$INSTALL_LOG" redis-server; then
     tail -n 30 "$INSTALL_LOG" >&2
     die "apt-get install redis-server failed (full log: $INSTALL_LOG)"
   fi

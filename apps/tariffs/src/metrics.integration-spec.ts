@@ -102,9 +102,13 @@ describe('Prometheus metrics of a service (real Kafka and FerretDB)', () => {
   });
 
   it('counts the documents whose events wait for the relay', async () => {
-    const grids = app
-      .get<Connection>('DatabaseConnection')
-      .collection<{ _id: string; outbox: unknown[]; outboxSince: Date; outboxLease: Date }>('tariff_grids');
+    const grids = app.get<Connection>('DatabaseConnection').collection<{
+      _id: string;
+      outbox: unknown[];
+      outboxPending: true;
+      outboxSince: Date;
+      outboxLease: Date;
+    }>('tariff_grids');
     const backlog = async () =>
       metricSample((await scrape()).text, 'guichet_outbox_backlog_documents{', 'collection="tariff_grids"');
     await expectEventually(async () => expect(await backlog()).toBe(0));
@@ -113,6 +117,7 @@ describe('Prometheus metrics of a service (real Kafka and FerretDB)', () => {
     await grids.insertOne({
       _id,
       outbox: [],
+      outboxPending: true,
       outboxSince: new Date(),
       outboxLease: new Date(Date.now() + 3_600_000),
     });

@@ -6,8 +6,9 @@ package main
 // change in Go and write it back without any lock, so two concurrent updates of one document can
 // both read the old version and one of them is lost ($inc counts too low, two compare-and-set
 // updates both "win"). The proxy sits between the clients and FerretDB, speaks just enough of the
-// MongoDB wire protocol to recognise write commands, and lets only one write per collection reach
-// FerretDB at a time. Reads are never held back, and every message is forwarded byte for byte.
+// MongoDB wire protocol to recognise write commands, and lets only one write per document reach
+// FerretDB at a time (on PostgreSQL; per collection on SQLite, and for a write that does not name
+// its one document by _id: see writelock.go). Reads are never held back, and every message is forwarded byte for byte.
 //
 // The lock is held from the moment a write request is forwarded until FerretDB's reply to it
 // (the message whose responseTo is the request's requestID) has been read: FerretDB replies only
@@ -16,6 +17,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -23,11 +25,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"strings"
 	"sync"
 	"time"
-
-	"go.mongodb.org/mongo-driver/bson"
 )
 
 const (
@@ -40,55 +39,31 @@ const (
 	acceptPause = 50 * time.Millisecond
 )
 
-// lockedCommands are the commands (lower-cased) that run under their collection's lock.
-var lockedCommands = map[string]bool{
-	"insert":        true,
-	"update":        true,
-	"delete":        true,
-	"findandmodify": true,
-	"create":        true,
-	"createindexes": true,
-	"drop":          true,
-	"dropindexes":   true,
-}
-
-// keyedMutex is a set of mutexes, one per key, created on first use. There is one key per
-// collection ever written to, so entries are never removed.
-type keyedMutex struct {
-	mu    sync.Mutex
-	locks map[string]*sync.Mutex
-}
-
-func (k *keyedMutex) get(key string) *sync.Mutex {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.locks == nil {
-		k.locks = make(map[string]*sync.Mutex)
-	}
-	m := k.locks[key]
-	if m == nil {
-		m = new(sync.Mutex)
-		k.locks[key] = m
-	}
-	return m
-}
-
-func (k *keyedMutex) Lock(key string)   { k.get(key).Lock() }
-func (k *keyedMutex) Unlock(key string) { k.get(key).Unlock() }
-
 // AtomicProxy accepts MongoDB clients and relays each connection to its own connection to the
 // backend, serialising write commands per collection.
 type AtomicProxy struct {
 	// Dial opens a connection to the backend (FerretDB's Unix socket).
 	Dial   func(ctx context.Context) (net.Conn, error)
 	Logger *slog.Logger
+	// MaxWrites bounds the writes inside FerretDB at once (default DefaultMaxWrites). It must stay
+	// below FerretDB's PostgreSQL pool: a write there holds a connection for its read while it
+	// waits for another for its write, so as many writes as connections wait for each other forever.
+	MaxWrites int
+	// DocumentLocks lets writes to different documents of a collection run side by side (see
+	// writelock.go); without it every write holds its whole collection. SQLite takes one writer at
+	// a time anyway, and writers that wait for it back off: turn it on for PostgreSQL only.
+	DocumentLocks bool
 
-	locks keyedMutex
+	locks lockTable
 }
+
+// DefaultMaxWrites is enough to keep two cores busy, and below pgx's smallest pool (4).
+const DefaultMaxWrites = 3
 
 // Serve accepts connections on ln until ctx is cancelled. It then closes ln and every
 // connection, and returns once all of them are done.
 func (p *AtomicProxy) Serve(ctx context.Context, ln net.Listener) error {
+	p.locks.configure(cmp.Or(p.MaxWrites, DefaultMaxWrites), p.DocumentLocks)
 	stop := context.AfterFunc(ctx, func() { _ = ln.Close() })
 	defer stop()
 
@@ -125,7 +100,7 @@ func (p *AtomicProxy) serveConn(ctx context.Context, client net.Conn) {
 	stop := context.AfterFunc(ctx, func() { _ = client.Close(); _ = backend.Close() })
 	defer stop()
 
-	s := &session{locks: &p.locks, held: make(map[int32]string)}
+	s := &session{locks: &p.locks, held: make(map[int32]writeLock)}
 	defer s.releaseAll()
 
 	repliesDone := make(chan struct{})
@@ -149,16 +124,16 @@ func (p *AtomicProxy) serveConn(ctx context.Context, client net.Conn) {
 
 // session is the state of one relayed connection: the locks its in-flight writes hold.
 type session struct {
-	locks *keyedMutex
+	locks *lockTable
 
 	mu   sync.Mutex
-	held map[int32]string // requestID of a forwarded write -> key of the lock it holds
+	held map[int32]writeLock // requestID of a forwarded write -> the lock it holds
 }
 
-// hold records that the write with this requestID holds the lock of key.
-func (s *session) hold(requestID int32, key string) {
+// hold records that the write with this requestID holds lock.
+func (s *session) hold(requestID int32, lock writeLock) {
 	s.mu.Lock()
-	s.held[requestID] = key
+	s.held[requestID] = lock
 	s.mu.Unlock()
 }
 
@@ -166,11 +141,11 @@ func (s *session) hold(requestID int32, key string) {
 // pumps, and only the first call for a requestID unlocks.
 func (s *session) release(requestID int32) {
 	s.mu.Lock()
-	key, ok := s.held[requestID]
+	lock, ok := s.held[requestID]
 	delete(s.held, requestID)
 	s.mu.Unlock()
 	if ok {
-		s.locks.Unlock(key)
+		s.locks.Unlock(lock)
 	}
 }
 
@@ -178,14 +153,14 @@ func (s *session) release(requestID int32) {
 func (s *session) releaseAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for id, key := range s.held {
+	for id, lock := range s.held {
 		delete(s.held, id)
-		s.locks.Unlock(key)
+		s.locks.Unlock(lock)
 	}
 }
 
-// pumpRequests forwards client messages to the backend, taking the collection lock before each
-// write command. It returns when the client connection ends or a write to the backend fails.
+// pumpRequests forwards client messages to the backend, taking the lock of each write command
+// (writelock.go) before it. It returns when the client connection ends or a write to the backend fails.
 func (s *session) pumpRequests(client io.Reader, backend io.Writer) {
 	r := bufio.NewReader(client)
 	var buf []byte
@@ -194,15 +169,15 @@ func (s *session) pumpRequests(client io.Reader, backend io.Writer) {
 		if err != nil {
 			return
 		}
-		key, noReply := writeLockKey(msg)
+		lock, noReply, locked := writeLockFor(msg)
 		id := requestID(msg)
-		if key != "" {
-			s.locks.Lock(key)
+		if locked {
+			s.locks.Lock(lock)
 			if noReply {
 				_, err = backend.Write(msg)
-				s.locks.Unlock(key)
+				s.locks.Unlock(lock)
 			} else {
-				s.hold(id, key)
+				s.hold(id, lock)
 				if _, err = backend.Write(msg); err != nil {
 					s.release(id) // no reply will come
 				}
@@ -275,58 +250,3 @@ func reuse(msg []byte) []byte {
 func requestID(msg []byte) int32  { return int32(binary.LittleEndian.Uint32(msg[4:])) }
 func responseTo(msg []byte) int32 { return int32(binary.LittleEndian.Uint32(msg[8:])) }
 func opCode(msg []byte) int32     { return int32(binary.LittleEndian.Uint32(msg[12:])) }
-
-// writeLockKey returns "db.collection" when msg is an OP_MSG carrying a write command, or "" for
-// anything else (reads, other commands, other opcodes, messages it cannot parse: those are left
-// to FerretDB to judge). noReply is true when the request is flagged moreToCome.
-func writeLockKey(msg []byte) (key string, noReply bool) {
-	if opCode(msg) != opMsg || len(msg) < headerLen+4 {
-		return "", false
-	}
-	flags := binary.LittleEndian.Uint32(msg[headerLen:])
-	body := commandBody(msg[headerLen+4:], flags&checksumBit != 0)
-	if body == nil {
-		return "", false
-	}
-	first, err := body.IndexErr(0)
-	if err != nil || !lockedCommands[strings.ToLower(first.Key())] {
-		return "", false
-	}
-	coll, ok := first.Value().StringValueOK()
-	if !ok {
-		return "", false
-	}
-	db, ok := body.Lookup("$db").StringValueOK()
-	if !ok {
-		return "", false
-	}
-	return db + "." + coll, flags&moreToCome != 0
-}
-
-// commandBody returns the kind-0 section (the command document) of an OP_MSG's sections, or
-// nil. Kind-1 sections (document sequences: the documents of insert, update and delete) are
-// skipped.
-func commandBody(sections []byte, checksum bool) bson.Raw {
-	if checksum {
-		if len(sections) < 4 {
-			return nil
-		}
-		sections = sections[:len(sections)-4]
-	}
-	for len(sections) >= 5 {
-		kind := sections[0]
-		size := int(int32(binary.LittleEndian.Uint32(sections[1:])))
-		if size < 5 || size > len(sections)-1 {
-			return nil
-		}
-		switch kind {
-		case 0: // one BSON document, its size included in itself
-			return bson.Raw(sections[1 : 1+size])
-		case 1: // int32 size (included), cstring identifier, BSON documents
-			sections = sections[1+size:]
-		default:
-			return nil
-		}
-	}
-	return nil
-}

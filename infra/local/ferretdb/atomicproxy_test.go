@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -18,25 +21,45 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
-// startProxiedFerretDB runs the embedded FerretDB on a temporary SQLite directory behind the
-// atomic proxy, as main does, and returns a client connected to the proxy with a pool of
-// poolSize connections. Everything is stopped when the test ends.
-func startProxiedFerretDB(t *testing.T, poolSize uint64) *mongo.Client {
+// backends are the storages the atomicity tests run on: SQLite, and PostgreSQL when
+// FERRETDB_TEST_POSTGRESQL_URL names a database (./guichet test sets it on the PostgreSQL store).
+func backends() []string {
+	if os.Getenv("FERRETDB_TEST_POSTGRESQL_URL") != "" {
+		return []string{"sqlite", "postgresql"}
+	}
+	return []string{"sqlite"}
+}
+
+// startProxiedFerretDB runs the embedded FerretDB on backend (a temporary SQLite directory, or
+// the PostgreSQL database of FERRETDB_TEST_POSTGRESQL_URL with pgx's smallest pool, 4, so that
+// many concurrent writes would exhaust it without the proxy's write slots) behind the atomic
+// proxy, as main does, and returns a database of its own through the proxy, with a client pool of
+// poolSize connections.
+// Everything is stopped, and the database dropped, when the test ends.
+func startProxiedFerretDB(t *testing.T, backend string, poolSize uint64) *mongo.Database {
 	t.Helper()
 	dir := t.TempDir()
 	socket := filepath.Join(dir, "ferretdb.sock")
-	sqliteURL, err := sqliteURI("", filepath.Join(dir, "data"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg := &ferretdb.Config{Listener: ferretdb.ListenerConfig{Unix: socket}, Logger: logger, Handler: backend}
+	if backend == "postgresql" {
+		u, err := url.Parse(os.Getenv("FERRETDB_TEST_POSTGRESQL_URL"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("pool_max_conns", "4")
+		u.RawQuery = q.Encode()
+		cfg.PostgreSQLURL = u.String()
+	} else {
+		sqliteURL, err := sqliteURI("", filepath.Join(dir, "data"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.SQLiteURL = sqliteURL
+	}
 
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{Unix: socket},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: sqliteURL,
-	})
+	f, err := ferretdb.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +72,8 @@ func startProxiedFerretDB(t *testing.T, poolSize uint64) *mongo.Client {
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", socket)
 		},
-		Logger: logger,
+		Logger:        logger,
+		DocumentLocks: backend == "postgresql",
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -64,12 +88,14 @@ func startProxiedFerretDB(t *testing.T, poolSize uint64) *mongo.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
+	db := client.Database(fmt.Sprintf("atomic-%d", time.Now().UnixNano()))
 	t.Cleanup(func() {
+		_ = db.Drop(context.Background())
 		_ = client.Disconnect(context.Background())
 		cancel()
 		wg.Wait()
 	})
-	return client
+	return db
 }
 
 // concurrently runs fn(i) for i in [0, n) in n goroutines and returns the results.
@@ -85,10 +111,15 @@ func concurrently[T any](n int, fn func(i int) T) []T {
 }
 
 func TestSingleDocumentAtomicity(t *testing.T) {
-	client := startProxiedFerretDB(t, 20)
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { testSingleDocumentAtomicity(t, backend) })
+	}
+}
+
+func testSingleDocumentAtomicity(t *testing.T, backend string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	coll := client.Database("atomic").Collection("t")
+	coll := startProxiedFerretDB(t, backend, 20).Collection("t")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: "a"}, {Key: "n", Value: 0}, {Key: "v", Value: 0}}); err != nil {
 		t.Fatal(err)
 	}
@@ -160,6 +191,58 @@ func TestSingleDocumentAtomicity(t *testing.T) {
 	})
 }
 
+// Writes to different documents run side by side, and a write to the whole collection never runs
+// beside them: every increment counts. Two hundred writes at once need no more connections to
+// PostgreSQL than its pool has.
+func TestDocumentAndCollectionWrites(t *testing.T) {
+	for _, backend := range backends() {
+		t.Run(backend, func(t *testing.T) { testDocumentAndCollectionWrites(t, backend) })
+	}
+}
+
+func testDocumentAndCollectionWrites(t *testing.T, backend string) {
+	const documents, incrementsEach, collectionIncrements = 10, 20, 10
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	coll := startProxiedFerretDB(t, backend, 40).Collection("t")
+	for i := range documents {
+		if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: i}, {Key: "n", Value: 0}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inc := bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}}
+	errs := concurrently(documents*incrementsEach+collectionIncrements, func(i int) error {
+		if i < collectionIncrements {
+			_, err := coll.UpdateMany(ctx, bson.D{}, inc)
+			return err
+		}
+		_, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: i % documents}}, inc)
+		return err
+	})
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	cursor, err := coll.Find(ctx, bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []struct {
+		ID int `bson:"_id"`
+		N  int
+	}
+	if err := cursor.All(ctx, &docs); err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != documents {
+		t.Fatalf("%d documents, want %d", len(docs), documents)
+	}
+	for _, d := range docs {
+		if d.N != incrementsEach+collectionIncrements {
+			t.Errorf("document %d: n = %d, want %d", d.ID, d.N, incrementsEach+collectionIncrements)
+		}
+	}
+}
+
 func sum(xs []int64) (s int64) {
 	for _, x := range xs {
 		s += x
@@ -201,33 +284,72 @@ func sequence(t *testing.T, id string, docs ...bson.D) []byte {
 	return s
 }
 
-func TestWriteLockKey(t *testing.T) {
+func TestWriteLockFor(t *testing.T) {
 	db := bson.E{Key: "$db", Value: "shop"}
 	query := make([]byte, headerLen+8)
 	binary.LittleEndian.PutUint32(query, uint32(len(query)))
 	binary.LittleEndian.PutUint32(query[12:], 2004) // OP_QUERY
+	byID := func(id any) bson.D {
+		return bson.D{{Key: "q", Value: bson.D{{Key: "_id", Value: id}, {Key: "v", Value: 1}}}}
+	}
+	orders := func(mode lockMode, id string) *writeLock {
+		return &writeLock{collection: "shop.orders", mode: mode, documentID: id}
+	}
+	str := func(s string) string { return idKey(bson.RawValue{Type: bson.TypeString, Value: bsoncoreString(s)}) }
 
 	for name, tc := range map[string]struct {
 		msg     []byte
-		key     string
+		lock    *writeLock // nil: not locked
 		noReply bool
 	}{
-		"insert with documents after": {
-			msg: buildOpMsg(0, body(t, bson.D{{Key: "insert", Value: "orders"}, db}), sequence(t, "documents", bson.D{{Key: "a", Value: 1}})),
-			key: "shop.orders",
+		"insert with documents after: shared": {
+			msg:  buildOpMsg(0, body(t, bson.D{{Key: "insert", Value: "orders"}, db}), sequence(t, "documents", bson.D{{Key: "a", Value: 1}})),
+			lock: orders(shared, ""),
 		},
-		"update with documents before": {
-			msg: buildOpMsg(0, sequence(t, "updates", bson.D{{Key: "q", Value: bson.D{}}}), body(t, bson.D{{Key: "update", Value: "orders"}, db})),
-			key: "shop.orders",
+		"update by _id with documents before: that document": {
+			msg:  buildOpMsg(0, sequence(t, "updates", byID("a")), body(t, bson.D{{Key: "update", Value: "orders"}, db})),
+			lock: orders(document, str("a")),
 		},
-		"findAndModify with checksum": {
-			msg: buildOpMsg(checksumBit, body(t, bson.D{{Key: "findAndModify", Value: "outbox"}, {Key: "query", Value: bson.D{}}, db})),
-			key: "shop.outbox",
+		"update by _id in the command document: that document": {
+			msg:  buildOpMsg(0, body(t, bson.D{{Key: "update", Value: "orders"}, {Key: "updates", Value: bson.A{byID("a")}}, db})),
+			lock: orders(document, str("a")),
 		},
-		"unacknowledged delete": {
-			msg:     buildOpMsg(moreToCome, body(t, bson.D{{Key: "delete", Value: "orders"}, db})),
-			key:     "shop.orders",
+		"update by $eq on _id: that document": {
+			msg:  buildOpMsg(0, sequence(t, "updates", byID(bson.D{{Key: "$eq", Value: "a"}})), body(t, bson.D{{Key: "update", Value: "orders"}, db})),
+			lock: orders(document, str("a")),
+		},
+		"numbers of any type name one document": {
+			msg:  buildOpMsg(0, sequence(t, "updates", byID(int64(7))), body(t, bson.D{{Key: "update", Value: "orders"}, db})),
+			lock: orders(document, idKey(bson.RawValue{Type: bson.TypeDouble, Value: binary.LittleEndian.AppendUint64(nil, 0x401c000000000000)})),
+		},
+		"update by $in on _id: collection": {
+			msg:  buildOpMsg(0, sequence(t, "updates", byID(bson.D{{Key: "$in", Value: bson.A{"a", "b"}}})), body(t, bson.D{{Key: "update", Value: "orders"}, db})),
+			lock: orders(exclusive, ""),
+		},
+		"update by another field: collection": {
+			msg:  buildOpMsg(0, sequence(t, "updates", bson.D{{Key: "q", Value: bson.D{{Key: "v", Value: 1}}}}), body(t, bson.D{{Key: "update", Value: "orders"}, db})),
+			lock: orders(exclusive, ""),
+		},
+		"two statements: collection": {
+			msg:  buildOpMsg(0, sequence(t, "updates", byID("a"), byID("b")), body(t, bson.D{{Key: "update", Value: "orders"}, db})),
+			lock: orders(exclusive, ""),
+		},
+		"findAndModify by _id with checksum: that document": {
+			msg:  buildOpMsg(checksumBit, body(t, bson.D{{Key: "findAndModify", Value: "orders"}, {Key: "query", Value: bson.D{{Key: "_id", Value: "a"}}}, db})),
+			lock: orders(document, str("a")),
+		},
+		"findAndModify without _id: collection": {
+			msg:  buildOpMsg(0, body(t, bson.D{{Key: "findAndModify", Value: "orders"}, {Key: "query", Value: bson.D{}}, db})),
+			lock: orders(exclusive, ""),
+		},
+		"unacknowledged delete by _id": {
+			msg:     buildOpMsg(moreToCome, body(t, bson.D{{Key: "delete", Value: "orders"}, db}), sequence(t, "deletes", byID("a"))),
+			lock:    orders(document, str("a")),
 			noReply: true,
+		},
+		"createIndexes: collection": {
+			msg:  buildOpMsg(0, body(t, bson.D{{Key: "createIndexes", Value: "orders"}, db})),
+			lock: orders(exclusive, ""),
 		},
 		"find is not locked": {
 			msg: buildOpMsg(0, body(t, bson.D{{Key: "find", Value: "orders"}, db})),
@@ -239,10 +361,22 @@ func TestWriteLockKey(t *testing.T) {
 		"truncated body":         {msg: buildOpMsg(0, body(t, bson.D{{Key: "insert", Value: "orders"}, db})[:10])},
 	} {
 		t.Run(name, func(t *testing.T) {
-			key, noReply := writeLockKey(tc.msg)
-			if key != tc.key || noReply != tc.noReply {
-				t.Errorf("writeLockKey = %q, %v; want %q, %v", key, noReply, tc.key, tc.noReply)
+			lock, noReply, locked := writeLockFor(tc.msg)
+			if tc.lock == nil {
+				if locked {
+					t.Errorf("writeLockFor = %+v, want no lock", lock)
+				}
+				return
+			}
+			if !locked || lock != *tc.lock || noReply != tc.noReply {
+				t.Errorf("writeLockFor = %+v, %v, %v; want %+v, %v", lock, noReply, locked, *tc.lock, tc.noReply)
 			}
 		})
 	}
+}
+
+// bsoncoreString is the BSON encoding of a string value (length, bytes, NUL).
+func bsoncoreString(s string) []byte {
+	b := binary.LittleEndian.AppendUint32(nil, uint32(len(s)+1))
+	return append(append(b, s...), 0)
 }

@@ -23,10 +23,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -41,6 +44,14 @@ import (
 func envOr(name, def string) string {
 	if v := os.Getenv(name); v != "" {
 		return v
+	}
+	return def
+}
+
+// envInt returns the integer in the environment variable name, or def when it is unset or not a number.
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
 	}
 	return def
 }
@@ -62,6 +73,10 @@ func main() {
 			"PostgreSQL connection string for the postgresql handler (env FERRETDB_POSTGRESQL_URL)")
 		logLevel = fs.String("log-level", envOr("FERRETDB_LOG_LEVEL", "info"),
 			"log level: debug, info, warn or error (env FERRETDB_LOG_LEVEL)")
+		maxWrites = fs.Int("max-writes", envInt("FERRETDB_MAX_WRITES", DefaultMaxWrites),
+			"writes the proxy lets into FerretDB at once; keep it below the PostgreSQL pool size (env FERRETDB_MAX_WRITES)")
+		pprofAddr = fs.String("pprof-addr", envOr("FERRETDB_PPROF_ADDR", ""),
+			"when set, serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060, to see where FerretDB spends its time (env FERRETDB_PPROF_ADDR)")
 		ping = fs.String("ping", "",
 			"do not serve: ping the MongoDB-compatible server at HOST:PORT (or a mongodb:// URI) and exit 0 when it answers")
 		pingTimeout = fs.Duration("ping-timeout", 3*time.Second, "time limit of -ping")
@@ -92,7 +107,14 @@ func main() {
 		logger.Error("-listen-addr is required")
 		os.Exit(2)
 	}
-	if err := run(logger, *listenAddr, *backendSocket, *handler, *sqliteURL, *sqliteDir, *postgresqlURL); err != nil {
+	if *pprofAddr != "" {
+		servePprof(logger, *pprofAddr)
+	}
+	if *maxWrites < 1 {
+		logger.Error("-max-writes must be at least 1")
+		os.Exit(2)
+	}
+	if err := run(logger, *listenAddr, *backendSocket, *handler, *sqliteURL, *sqliteDir, *postgresqlURL, *maxWrites); err != nil {
 		logger.Error("stopped with an error", "error", err)
 		os.Exit(1)
 	}
@@ -101,7 +123,7 @@ func main() {
 
 // run starts FerretDB on a Unix socket and the atomic proxy on listenAddr, and serves until
 // SIGINT or SIGTERM. It then stops accepting, closes the client connections, and stops FerretDB.
-func run(logger *slog.Logger, listenAddr, socket, handler, sqliteURL, sqliteDir, postgresqlURL string) error {
+func run(logger *slog.Logger, listenAddr, socket, handler, sqliteURL, sqliteDir, postgresqlURL string, maxWrites int) error {
 	if socket == "" {
 		dir, err := os.MkdirTemp("", "guichet-ferretdb-") // mode 0700: only we can reach FerretDB
 		if err != nil {
@@ -162,9 +184,11 @@ func run(logger *slog.Logger, listenAddr, socket, handler, sqliteURL, sqliteDir,
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", socket)
 		},
-		Logger: logger,
+		Logger:        logger,
+		MaxWrites:     maxWrites,
+		DocumentLocks: handler == "postgresql",
 	}
-	logger.Info("atomic proxy listening", "addr", ln.Addr().String())
+	logger.Info("atomic proxy listening", "addr", ln.Addr().String(), "max_writes", maxWrites, "document_locks", proxy.DocumentLocks)
 	err = proxy.Serve(ctx, ln) // until a signal; then it closes ln and every client connection
 
 	stopFerret()
@@ -189,6 +213,19 @@ func sqliteURI(explicit, dir string) (string, error) {
 	}
 	u := url.URL{Scheme: "file", Path: abs + "/", OmitHost: true}
 	return u.String(), nil
+}
+
+// servePprof serves net/http/pprof's handlers on addr in the background, for profiling only.
+func servePprof(logger *slog.Logger, addr string) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	logger.Info("profiles served", "addr", "http://"+addr+"/debug/pprof/")
+	go func() {
+		if err := http.ListenAndServe(addr, mux); err != nil { //nolint:gosec // local profiling only
+			logger.Error("profiles not served", "error", err)
+		}
+	}()
 }
 
 // doPing connects to target and runs {ping: 1} against the admin database.

@@ -38,7 +38,7 @@ export interface HouseholdDocumentRecord extends OutboxFields {
 
 export type DocumentState = Omit<HouseholdDocumentRecord, keyof OutboxFields>;
 
-const WITHOUT_OUTBOX = { projection: { outbox: 0, outboxSince: 0, outboxLease: 0 } };
+const WITHOUT_OUTBOX = { projection: { outbox: 0, outboxPending: 0, outboxSince: 0, outboxLease: 0 } };
 /** Documents whose file is stored and announced: the only ones anybody sees. */
 const STORED = { storing: { $exists: false } };
 

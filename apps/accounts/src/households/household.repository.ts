@@ -121,7 +121,7 @@ export class HouseholdRepository {
   async find(id: string): Promise<HouseholdState | null> {
     const household = await this.collection.findOne(
       { _id: id },
-      { projection: { outbox: 0, outboxSince: 0, outboxLease: 0 } },
+      { projection: { outbox: 0, outboxPending: 0, outboxSince: 0, outboxLease: 0 } },
     );
     return household && withDefaults(household);
   }

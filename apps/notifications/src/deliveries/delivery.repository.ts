@@ -138,7 +138,15 @@ export class DeliveryRepository implements OnModuleInit {
   async list(filter: DeliveryFilter, limit: number): Promise<DeliveryView[]> {
     const found = await this.deliveries
       .find(filter, {
-        projection: { recipient: 0, text: 0, html: 0, outbox: 0, outboxSince: 0, outboxLease: 0 },
+        projection: {
+          recipient: 0,
+          text: 0,
+          html: 0,
+          outbox: 0,
+          outboxPending: 0,
+          outboxSince: 0,
+          outboxLease: 0,
+        },
       })
       .sort({ createdAt: -1 })
       .limit(limit)

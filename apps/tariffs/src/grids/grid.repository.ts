@@ -33,13 +33,13 @@ export class GridRepository {
   async find(id: string): Promise<GridDocument | null> {
     return this.collection.findOne(
       { _id: id },
-      { projection: { outbox: 0, outboxSince: 0, outboxLease: 0 } },
+      { projection: { outbox: 0, outboxPending: 0, outboxSince: 0, outboxLease: 0 } },
     );
   }
 
   async list(): Promise<GridDocument[]> {
     return this.collection
-      .find({}, { projection: { outbox: 0, outboxSince: 0, outboxLease: 0, history: 0 } })
+      .find({}, { projection: { outbox: 0, outboxPending: 0, outboxSince: 0, outboxLease: 0, history: 0 } })
       .sort({ _id: 1 })
       .limit(500)
       .toArray();

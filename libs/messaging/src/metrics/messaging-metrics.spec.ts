@@ -1,12 +1,7 @@
 import type { Admin } from 'kafkajs';
 import { MetricsRegistry } from '@guichet/platform';
-import type { OutboxCollection } from '../outbox/outbox-relay';
-import {
-  consumerLag,
-  eventsServerMetrics,
-  PENDING_OUTBOX_FILTER,
-  registerOutboxBacklog,
-} from './messaging-metrics';
+import { type OutboxCollection, PENDING_OUTBOX_FILTER } from '../outbox/outbox-relay';
+import { consumerLag, eventsServerMetrics, registerOutboxBacklog } from './messaging-metrics';
 
 describe('consumerLag', () => {
   it('is the latest offset minus the committed one, from the earliest when nothing is committed', async () => {
@@ -37,7 +32,7 @@ describe('consumerLag', () => {
 });
 
 describe('outbox backlog', () => {
-  it('counts pending documents per collection with the filter the outbox_pending index serves', async () => {
+  it('counts pending documents per collection with the filter the outbox_pending_since index serves', async () => {
     const collection = (name: string, count: number) =>
       ({
         collectionName: name,

@@ -1,5 +1,5 @@
 import { Admin, Kafka } from 'kafkajs';
-import type { OutboxCollection } from '../outbox/outbox-relay';
+import { type OutboxCollection, PENDING_OUTBOX_FILTER } from '../outbox/outbox-relay';
 import type { MetricsRegistry } from '@guichet/platform';
 
 /** Why a record went to the dead-letter topic: a small fixed set, safe as a label. */
@@ -35,9 +35,6 @@ export function eventsServerMetrics(metrics: MetricsRegistry): EventsServerMetri
     deadLettered: (reason) => deadLettered.inc({ reason }),
   };
 }
-
-/** The filter the relay claims with: a range on `outboxSince`, so the outbox_pending index answers it. */
-export const PENDING_OUTBOX_FILTER = { outboxSince: { $gte: new Date(0) } };
 
 /** `guichet_outbox_backlog_documents{collection}`: documents whose events wait for the relay. */
 export function registerOutboxBacklog(

@@ -20,7 +20,12 @@ export interface OutboxEntry extends TopicRecord {
 /** The fields an aggregate document gains to hold its pending events. */
 export interface OutboxFields {
   outbox?: OutboxEntry[];
-  /** When the oldest pending event was written; unset when none is pending. Indexed for the relay. */
+  /**
+   * Set while events are pending, unset with the last one: the relay searches by this equality, the
+   * one kind of condition every store answers from an index (FerretDB pushes no range down).
+   */
+  outboxPending?: true;
+  /** When the oldest pending event was written; unset when none is pending. The relay's order. */
   outboxSince?: Date;
   /** Until when one relay instance holds this document's events. */
   outboxLease?: Date;
@@ -47,6 +52,7 @@ export function outboxEntry<T extends object>(
 }
 
 type UpdateDocument = Record<string, unknown> & {
+  $set?: Record<string, unknown>;
   $push?: Record<string, unknown>;
   $min?: Record<string, unknown>;
 };
@@ -59,6 +65,7 @@ export function withEvents<U extends UpdateDocument>(update: U, entries: OutboxE
   if (entries.length === 0) return update;
   return {
     ...update,
+    $set: { ...update.$set, outboxPending: true },
     $push: { ...update.$push, outbox: { $each: entries } },
     $min: { ...update.$min, outboxSince: now },
   };
@@ -70,7 +77,9 @@ export function newDocumentWithEvents<D extends object>(
   entries: OutboxEntry[],
   now = new Date(),
 ): D & OutboxFields {
-  return entries.length === 0 ? document : { ...document, outbox: entries, outboxSince: now };
+  return entries.length === 0
+    ? document
+    : { ...document, outbox: entries, outboxPending: true, outboxSince: now };
 }
 
 /**
@@ -80,6 +89,7 @@ export function newDocumentWithEvents<D extends object>(
  */
 export const OUTBOX_SCHEMA_FIELDS = {
   outbox: { type: [Schema.Types.Mixed], default: undefined },
+  outboxPending: { type: Boolean },
   outboxSince: { type: Date },
   outboxLease: { type: Date },
 } as const;

@@ -73,9 +73,22 @@ describe('outbox and relay (real FerretDB and Kafka)', () => {
     expect(records.map((r) => JSON.parse(r.value ?? '{}').childrenCount)).toEqual([1, 2, 3]);
     const stored = await households.findOne({ _id: id });
     expect(stored?.outbox ?? []).toEqual([]);
+    expect(stored?.outboxPending).toBeUndefined();
     expect(stored?.outboxSince).toBeUndefined();
     expect(stored?.outboxLease).toBeUndefined();
     expect(await relay.drain()).toBe(0);
+  });
+
+  it('flags pending documents written before the flag existed, so their events still go out', async () => {
+    const id = `hh-before-flag-${Date.now()}`;
+    const { outboxPending, ...older } = newDocumentWithEvents({ _id: id, version: 1 }, [registered(id)]);
+    expect(outboxPending).toBe(true);
+    await households.insertOne(older);
+
+    await OutboxRelay.ensureIndexes(households);
+    expect((await households.findOne({ _id: id }))?.outboxPending).toBe(true);
+    expect(await new OutboxRelay([households], publisher).drain()).toBe(1);
+    await expectEventually(() => expect(publishedFor(id)).toHaveLength(1));
   });
 
   it('never publishes the events of a write that did not happen', async () => {

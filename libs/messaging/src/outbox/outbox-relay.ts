@@ -3,6 +3,9 @@ import type { mongo } from 'mongoose';
 import type { RecordPublisher } from '../kafka/record-publisher';
 import type { OutboxEntry, OutboxFields } from './outbox-entry';
 
+/** What a document with pending events looks like to a search: an equality every store can index. */
+export const PENDING_OUTBOX_FILTER = { outboxPending: true } as const;
+
 /** The part of an aggregate document the relay reads and writes. */
 export interface OutboxDocument extends OutboxFields {
   _id: mongo.BSON.ObjectId | string;
@@ -28,6 +31,17 @@ export interface OutboxRelayOptions {
   fullPassIntervalMs?: number;
   /** How long to wait after a failed publication before trying again. */
   failureBackoffMs?: number;
+}
+
+/** MongoDB's IndexNotFound, also what FerretDB answers. */
+const INDEX_NOT_FOUND = 27;
+
+async function dropIndexIfAny(collection: OutboxCollection, name: string): Promise<void> {
+  try {
+    await collection.dropIndex(name);
+  } catch (error) {
+    if ((error as { code?: number }).code !== INDEX_NOT_FOUND) throw error;
+  }
 }
 
 /**
@@ -62,9 +76,17 @@ export class OutboxRelay {
     this.fullPassIntervalMs = options.fullPassIntervalMs ?? 30_000;
   }
 
-  /** The index each outbox collection needs so the relay finds pending documents without a scan. */
+  /**
+   * The index each outbox collection needs so the relay finds pending documents, oldest first,
+   * without a scan; and the flag the search uses, on documents written before it existed (one scan).
+   */
   static async ensureIndexes(collection: OutboxCollection): Promise<void> {
-    await collection.createIndex({ outboxSince: 1 }, { name: 'outbox_pending' });
+    await collection.createIndex({ outboxPending: 1, outboxSince: 1 }, { name: 'outbox_pending_since' });
+    await dropIndexIfAny(collection, 'outbox_pending'); // the former { outboxSince: 1 }
+    await collection.updateMany(
+      { outboxSince: { $exists: true }, outboxPending: { $exists: false } },
+      { $set: { outboxPending: true } },
+    );
   }
 
   start(): void {
@@ -125,7 +147,7 @@ export class OutboxRelay {
       const hinted = this.hints.get(collection.collectionName);
       if (!hinted?.size) continue;
       this.hints.delete(collection.collectionName);
-      for (const id of hinted) await attempt(collection, await this.claim(collection, [], id));
+      for (const id of hinted) await attempt(collection, await this.claim(collection, id));
     }
     const now = Date.now();
     const due =
@@ -136,12 +158,8 @@ export class OutboxRelay {
       this.fullPassWanted = false;
       this.lastFullPass = now;
       for (const collection of this.collections) {
-        const claimed: OutboxDocument['_id'][] = [];
-        while (claimed.length < MAX_DOCUMENTS_PER_PASS) {
-          const document = await this.claim(collection, claimed);
-          if (!document) break;
-          claimed.push(document._id);
-          await attempt(collection, document);
+        for (const id of await this.pendingIds(collection)) {
+          await attempt(collection, await this.claim(collection, id));
         }
       }
     }
@@ -175,23 +193,33 @@ export class OutboxRelay {
   }
 
   /**
-   * Takes the lease on a document with pending events that no other relay holds: the given one, or
-   * else the oldest.
+   * The documents with pending events, oldest first, read once per pass: each is then claimed by
+   * its id, so a pass reads the pending documents once rather than once per claim (FerretDB sorts
+   * in its own memory every document that matches, whatever the limit).
    */
+  private async pendingIds(collection: OutboxCollection): Promise<OutboxDocument['_id'][]> {
+    const pending = await collection
+      .find(PENDING_OUTBOX_FILTER, { projection: { _id: 1 } })
+      .sort({ outboxSince: 1 })
+      .limit(MAX_DOCUMENTS_PER_PASS)
+      .toArray();
+    return pending.map((document) => document._id);
+  }
+
+  /** Takes the lease on a document with pending events, unless another relay holds it. */
   private async claim(
     collection: OutboxCollection,
-    skip: OutboxDocument['_id'][],
-    id?: OutboxDocument['_id'],
+    id: OutboxDocument['_id'],
   ): Promise<OutboxDocument | null> {
     const now = new Date();
     return collection.findOneAndUpdate(
       {
-        outboxSince: { $gte: new Date(0) }, // a range, so the outbox_pending index serves it
+        _id: id,
+        ...PENDING_OUTBOX_FILTER,
         $or: [{ outboxLease: { $exists: false } }, { outboxLease: { $lt: now } }],
-        ...(id !== undefined ? { _id: id } : skip.length > 0 ? { _id: { $nin: skip } } : {}),
       },
       { $set: { outboxLease: new Date(now.getTime() + this.leaseMs) } },
-      { sort: { outboxSince: 1 }, returnDocument: 'after' },
+      { returnDocument: 'after' },
     );
   }
 
@@ -203,7 +231,7 @@ export class OutboxRelay {
       // The usual case, one write: nothing was added meanwhile, so the outbox goes with its lease.
       const cleared = await collection.updateOne(
         { _id: document._id, outboxLease: document.outboxLease, outbox: { $size: entries.length } },
-        { $unset: { outbox: '', outboxSince: '', outboxLease: '' } },
+        { $unset: { outbox: '', outboxPending: '', outboxSince: '', outboxLease: '' } },
       );
       if (cleared.modifiedCount === 1) return entries.length;
       await this.remove(collection, document, entries);
@@ -221,7 +249,7 @@ export class OutboxRelay {
     // Events written while these were being published keep the document pending.
     await collection.updateOne(
       { _id: document._id, $or: [{ outbox: { $size: 0 } }, { outbox: { $exists: false } }] },
-      { $unset: { outboxSince: '' } },
+      { $unset: { outboxPending: '', outboxSince: '' } },
     );
     return entries.length;
   }

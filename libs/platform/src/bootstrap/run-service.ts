@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamicModule, INestApplication, Logger as NestLogger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -6,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '../config/load-config';
 import { ServiceConfig } from '../config/service-config';
 import { refuseDeepJson } from '../http/json-depth';
+import { refuseNulInJson, refuseNulInUrl } from '../http/nul-character';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { createValidationPipe } from '../http/validation';
 import { recordHttpMetrics } from '../metrics/http-metrics';
@@ -22,6 +24,12 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   connect?: (app: INestApplication, config: C) => void | Promise<void>;
 }
 
+/** Refuses, before parsing, a JSON body nested too deeply or holding a NUL character (400). */
+function verifyJsonBody(request: IncomingMessage, response: ServerResponse, buffer: Buffer): void {
+  refuseDeepJson(request, response, buffer);
+  refuseNulInJson(request, response, buffer);
+}
+
 /** Builds a service's Nest application: logs, validation, problem+json, OpenAPI at /docs, shutdown hooks. */
 export async function createService<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
@@ -32,7 +40,11 @@ export async function createService<C extends ServiceConfig>(
     bodyParser: false,
   });
   recordHttpMetrics(app); // before the body parser, so refused bodies are counted too
-  app.useBodyParser('json', { limit: definition.bodyLimit ?? '100kb', verify: refuseDeepJson });
+  app.use(refuseNulInUrl);
+  app.useBodyParser('json', {
+    limit: definition.bodyLimit ?? '100kb',
+    verify: verifyJsonBody,
+  });
   app.disable('x-powered-by');
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());

@@ -5,7 +5,7 @@ import type { mongo } from 'mongoose';
 export type FingerprintScopes = Record<string, mongo.Filter<mongo.Document>>;
 
 /** Fields the outbox relay changes on its own after a write: not part of what a request changed. */
-const RELAY_FIELDS = { outbox: 0, outboxSince: 0, outboxLease: 0 } as const;
+const RELAY_FIELDS = { outbox: 0, outboxPending: 0, outboxSince: 0, outboxLease: 0 } as const;
 
 /**
  * A picture of a database to compare before and after requests: per collection, its document count
