@@ -33,7 +33,7 @@ import {
   TestTokenIssuer,
 } from '@guichet/testing';
 import { openCatalogue } from './support/catalogue';
-import { machineFacts, Platform, sleep, STACK } from './support/platform';
+import { machineFacts, Platform, sleep, stackDescription } from './support/platform';
 
 const RATE = Number(process.env.RATE ?? 100);
 const DURATION = Number(process.env.DURATION ?? 60);
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
       benchmark: 'event latency: accepted submission → notification job completed',
       ranAt: new Date().toISOString(),
       machine: machineFacts(),
-      stack: STACK,
+      ...(await stackDescription(mongo)),
       parameters: { rate: RATE, durationSeconds: DURATION, offers: OFFERS, emailRatePerSecond: EMAIL_RATE },
       measuredTo:
         'the delivery recorded as sent by notifications (its job completed: the mail accepted by the SMTP server, then the status written); the mail at the SMTP server is given beside it',

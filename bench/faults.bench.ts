@@ -39,7 +39,7 @@ import {
   SERVICE_NAMES,
   ServiceName,
   sleep,
-  STACK,
+  stackDescription,
   stackServer,
 } from './support/platform';
 import { ReadinessWatch } from './support/readiness';
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
       benchmark: 'faults during a burst',
       ranAt: new Date().toISOString(),
       machine: machineFacts(),
-      stack: STACK,
+      ...(await stackDescription(mongo)),
       parameters: {
         rate: RATE,
         families: FAMILIES,

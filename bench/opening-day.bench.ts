@@ -7,7 +7,6 @@
 // (20000), OFFERS (30), PLACES (3000), CONCURRENCY (64); the services listen on free ports.
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { mongo as driver } from 'mongoose';
 
@@ -28,6 +27,7 @@ import {
   testInfrastructure,
   TestTokenIssuer,
 } from '@guichet/testing';
+import { machineFacts, stackDescription } from './support/platform';
 
 const FAMILIES = Number(process.env.FAMILIES ?? 20_000);
 const OFFERS = Number(process.env.OFFERS ?? 30);
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const services: RunningService[] = [enrolments, tariffs];
   const mongo = await driver.MongoClient.connect(testInfrastructure.mongoBaseUri);
   try {
-    const store = await storeDescription(mongo);
+    const described = await stackDescription(mongo);
     const admin = await issuer.token({ sub: 'bench-admin', role: 'admin' }, { expiresIn: '2h' });
     const finance = await issuer.token({ sub: 'bench-finance', role: 'finance' }, { expiresIn: '2h' });
     const grid = JSON.parse(readFileSync(join(root, 'apps', 'tariffs', 'demo', 'cantine.grid.json'), 'utf8'));
@@ -95,14 +95,8 @@ async function main(): Promise<void> {
     const result = {
       benchmark: 'opening-day burst',
       ranAt: new Date().toISOString(),
-      machine: {
-        cpus: cpus().length,
-        cpu: cpus()[0]?.model,
-        memoryGiB: round(totalmem() / 2 ** 30),
-        node: process.version,
-      },
-      store,
-      stack: `local: Kafka 4.4 (KRaft), ${store} behind the atomic-write proxy, Redis 7`,
+      machine: machineFacts(),
+      ...described,
       parameters: { families: FAMILIES, offers: OFFERS, places: PLACES, concurrency: CONCURRENCY },
       burst: summary(burst, FAMILIES),
       baseline,
@@ -123,22 +117,6 @@ async function main(): Promise<void> {
     for (const service of services) await stopServiceProcess(service);
     await issuer.stop();
   }
-}
-
-/**
- * What the MongoDB-compatible server is, as it says itself: "FerretDB 1.24 on PostgreSQL 15.18"
- * (from the startup warnings FerretDB writes) or "MongoDB 8.0.4".
- */
-async function storeDescription(mongo: MongoClient): Promise<string> {
-  const admin = mongo.db('admin');
-  const build = await admin.command({ buildInfo: 1 });
-  if (!build.ferretdbVersion) return `MongoDB ${build.version}`;
-  const { log } = await admin.command({ getLog: 'startupWarnings' });
-  const powered = (log as string[])
-    .map((line) => JSON.parse(line).msg as string)
-    .find((msg) => msg.startsWith('Powered by'));
-  const backend = / and (.+?)\.?$/.exec(powered ?? '')?.[1] ?? 'an unknown backend';
-  return `FerretDB 1.24 on ${backend}`;
 }
 
 async function must(answer: Promise<{ status: number; body: unknown }>, status: number) {

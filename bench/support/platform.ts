@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { mongo as driver } from 'mongoose';
 import {
   buildServices,
   requestJson,
@@ -146,7 +147,26 @@ export function machineFacts() {
   };
 }
 
-export const STACK =
-  'local: Kafka 4.4 (KRaft), FerretDB 1.24 (SQLite) behind the atomic-write proxy, Redis 7';
+/**
+ * What the MongoDB-compatible server is, as it says itself: "FerretDB 1.24 on PostgreSQL 15.18"
+ * (from the startup warnings FerretDB writes) or "MongoDB 8.0.4".
+ */
+export async function storeDescription(mongo: driver.MongoClient): Promise<string> {
+  const admin = mongo.db('admin');
+  const build = await admin.command({ buildInfo: 1 });
+  if (!build.ferretdbVersion) return `MongoDB ${build.version}`;
+  const { log } = await admin.command({ getLog: 'startupWarnings' });
+  const powered = (log as string[])
+    .map((line) => JSON.parse(line).msg as string)
+    .find((msg) => msg.startsWith('Powered by'));
+  const backend = / and (.+?)\.?$/.exec(powered ?? '')?.[1] ?? 'an unknown backend';
+  return `FerretDB 1.24 on ${backend}`;
+}
+
+/** The local stack a run used, its store as the server describes itself. */
+export async function stackDescription(mongo: driver.MongoClient): Promise<{ store: string; stack: string }> {
+  const store = await storeDescription(mongo);
+  return { store, stack: `local: Kafka 4.4 (KRaft), ${store} behind the atomic-write proxy, Redis 7` };
+}
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -142,11 +142,21 @@ describe('the family file: registration, own household only, events (real stack)
     expect(child.body.children).toEqual([
       expect.objectContaining({ firstName: 'Lina', birthDate: '2019-05-14', pai: true, aeeh: false }),
     ]);
-    // Names are one line of plain text: no NUL, no line break, no right-to-left override.
+    // Names are one line of plain text: no NUL (refused in any request), no line break, no right-to-left override.
+    const withNul = await call(
+      'POST',
+      `/households/${householdA}/children`,
+      { firstName: 'Li\u0000na', lastName: 'Martin', birthDate: '2019-05-14' },
+      tokenA,
+    );
+    expect([withNul.status, withNul.type]).toEqual([
+      400,
+      expect.stringContaining('application/problem+json'),
+    ]);
     const disguised = await call(
       'POST',
       `/households/${householdA}/children`,
-      { firstName: 'Li\u0000na', lastName: 'Mar\u202Etin', birthDate: '2019-05-14', school: 'École\nX' },
+      { firstName: 'Li\tna', lastName: 'Mar\u202Etin', birthDate: '2019-05-14', school: 'École\nX' },
       tokenA,
     );
     expect(disguised.status).toBe(400);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import type { Connection } from 'mongoose';
 import { EnrolmentAccepted, PsuInputsChanged, Topics } from '@guichet/contracts';
 import {
   expectEventually,
@@ -85,6 +86,12 @@ describe('pricing crèche contracts with the PSU barème, by events (real Kafka 
 
     // Accepted before the household's resources are known: no price can be computed yet.
     await events.send(EnrolmentAccepted, enrolmentId, accepted(enrolmentId, householdId, gridId));
+    const db = app.get<Connection>('DatabaseConnection').db;
+    await expectEventually(async () =>
+      expect(await db?.collection('enrolment_prices').findOne({ _id: enrolmentId as never })).toMatchObject({
+        prices: [{ from: '2025-01-06', unpriced: expect.stringContaining('ressources') }],
+      }),
+    );
     const inputs = psuInputs(householdId);
     await events.send(PsuInputsChanged, householdId, inputs);
     await events.send(PsuInputsChanged, householdId, inputs); // a second record of the same inputs changes nothing
