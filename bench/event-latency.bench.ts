@@ -12,6 +12,7 @@
 //   DRAIN (180)         seconds to wait, after the last answer, for the last mails
 //   EMAIL_RATE (1000)   notifications' EMAIL_RATE_PER_SECOND: the relay's agreed rate, not the service's
 //   BASE_PORT (3500)    services on BASE_PORT+1 … +4
+//   RESULTS (event-latency.json)  the file under bench/results/ the figures go to
 //
 // The households exist before opening day: enrolments' projection of them is written straight into
 // its database (as the opening-day bench does: going through Kafka would measure the projection), and
@@ -38,6 +39,7 @@ import { machineFacts, Platform, sleep, stackDescription } from './support/platf
 const RATE = Number(process.env.RATE ?? 100);
 const DURATION = Number(process.env.DURATION ?? 60);
 const OFFERS = Number(process.env.OFFERS ?? 10);
+const RESULTS = process.env.RESULTS ?? 'event-latency.json';
 const DRAIN = Number(process.env.DRAIN ?? 180);
 const EMAIL_RATE = Number(process.env.EMAIL_RATE ?? 1000);
 const BASE_PORT = Number(process.env.BASE_PORT ?? 3500);
@@ -110,10 +112,7 @@ async function main(): Promise<void> {
         'no duplicate': completions.duplicateMails + completions.duplicateDeliveries === 0,
       },
     };
-    writeFileSync(
-      join(root, 'bench', 'results', 'event-latency.json'),
-      `${JSON.stringify(result, null, 2)}\n`,
-    );
+    writeFileSync(join(root, 'bench', 'results', RESULTS), `${JSON.stringify(result, null, 2)}\n`);
     console.log(JSON.stringify(result, null, 2));
   } finally {
     await mongo.close();

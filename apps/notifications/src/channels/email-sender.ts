@@ -3,6 +3,9 @@ import { createTransport, Transporter } from 'nodemailer';
 import { NotificationsConfig } from '../notifications.config';
 import { OutgoingMessage, PermanentDeliveryError } from './outgoing-message';
 
+/** How many mails the email worker sends at once (its connections to the relay). */
+export const EMAIL_CONCURRENCY = 4;
+
 /** Sends mail over SMTP with nodemailer; without SMTP_URL (local development) it only logs the delivery id. */
 @Injectable()
 export class EmailSender implements OnApplicationShutdown {
@@ -15,6 +18,11 @@ export class EmailSender implements OnApplicationShutdown {
     this.transport = config.SMTP_URL
       ? createTransport({
           url: config.SMTP_URL,
+          // Connections kept open and reused (as many as the email worker sends at once): a mail no
+          // longer pays a TCP connection, the relay's greeting and EHLO of its own.
+          pool: true,
+          maxConnections: EMAIL_CONCURRENCY,
+          maxMessages: 100,
           connectionTimeout: 10_000,
           greetingTimeout: 10_000,
           socketTimeout: 60_000,

@@ -3,7 +3,7 @@ import { Job, UnrecoverableError } from 'bullmq';
 import { NotificationDelivered, NotificationFailed } from '@guichet/contracts';
 import { JobQueue } from '@guichet/jobs';
 import { EventOutbox } from '@guichet/messaging';
-import { EmailSender } from '../channels/email-sender';
+import { EMAIL_CONCURRENCY, EmailSender } from '../channels/email-sender';
 import { OutgoingMessage, PermanentDeliveryError } from '../channels/outgoing-message';
 import { SmsProvider } from '../channels/sms-provider';
 import { InboxRepository } from '../families/inbox.repository';
@@ -20,7 +20,7 @@ export type NewDelivery = Omit<
   'status' | 'attempts' | 'createdAt' | 'updatedAt' | 'reason'
 >;
 
-const CONCURRENCY: Record<Channel, number> = { email: 4, sms: 4, inbox: 8 };
+const CONCURRENCY: Record<Channel, number> = { email: EMAIL_CONCURRENCY, sms: 4, inbox: 8 };
 
 /** How often, and after how long, deliveries still waiting are enqueued again (see requeueWaiting). */
 const REQUEUE_EVERY_MS = 60_000;
