@@ -1,18 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  buildServices,
   expectEventually,
-  freePort,
   Json,
+  Platform,
   requestJson,
   root,
-  RunningService,
-  SmtpTestServer,
-  startServiceProcess,
-  stopServiceProcess,
+  ServiceName,
   uniqueName,
-  waitForConsumerGroups,
 } from '@guichet/testing';
 
 jest.setTimeout(300_000);
@@ -24,60 +19,24 @@ const eventually = <T>(assertion: () => T | Promise<T>) =>
 // The four services run from their build, as `./guichet start` runs them, on the real local stack,
 // with a real SMTP server standing in for the city's mail relay.
 describe('journeys across the four services (real Kafka, FerretDB, Redis and SMTP)', () => {
-  const smtp = new SmtpTestServer();
-  const admin = { email: `${uniqueName('admin')}@example.fr`, password: 'a long administrator password' };
-  const services: Record<string, RunningService> = {};
+  const platform = new Platform();
+  const { smtp } = platform;
   let adminToken: string;
   /** What journey 1 leaves for journey 2: its family, grid and enrolment. */
   const first = { email: '', token: '', gridId: '', enrolmentId: '' };
 
-  const at = (service: string) => (method: string, path: string, token?: string, body?: unknown) =>
-    requestJson(`${services[service].url}${path}`, method, { token, body });
+  const at = (service: ServiceName) => (method: string, path: string, token?: string, body?: unknown) =>
+    requestJson(`${platform.url(service)}${path}`, method, { token, body });
   const accounts = at('accounts');
   const enrolments = at('enrolments');
   const tariffs = at('tariffs');
 
   beforeAll(async () => {
-    buildServices();
-    await smtp.start();
-    const ports = {
-      accounts: await freePort(),
-      enrolments: await freePort(),
-      tariffs: await freePort(),
-      notifications: await freePort(),
-    };
-    // Consumer groups of this run's own, from the end of the shared topics: earlier tests' events are not theirs.
-    const run = uniqueName('journeys');
-    const group = (service: string) => ({
-      KAFKA_CONSUMER_GROUP: `${run}.${service}`,
-      KAFKA_NEW_GROUP_START: 'latest',
-    });
-    const jwks = { AUTH_JWKS_URL: `http://127.0.0.1:${ports.accounts}/.well-known/jwks.json` };
-    services.accounts = await startServiceProcess('accounts', ports.accounts, {
-      ADMIN_EMAIL: admin.email,
-      ADMIN_PASSWORD: admin.password,
-      PUBLIC_URL: 'https://guichet.example.fr',
-    });
-    services.tariffs = await startServiceProcess('tariffs', ports.tariffs, { ...jwks, ...group('tariffs') });
-    services.notifications = await startServiceProcess('notifications', ports.notifications, {
-      ...jwks,
-      ...group('notifications'),
-      SMTP_URL: smtp.url,
-      QUEUE_PREFIX: run,
-    });
-    services.enrolments = await startServiceProcess('enrolments', ports.enrolments, {
-      ...jwks,
-      ...group('enrolments'),
-      TARIFFS_URL: `http://127.0.0.1:${ports.tariffs}`,
-    });
-    await waitForConsumerGroups(['tariffs', 'notifications', 'enrolments'].map((s) => `${run}.${s}`));
-    adminToken = (await accounts('POST', '/auth/login', undefined, admin)).body.accessToken;
+    await platform.start();
+    adminToken = await platform.adminToken();
   });
 
-  afterAll(async () => {
-    for (const service of Object.values(services)) await stopServiceProcess(service);
-    await smtp.stop();
-  });
+  afterAll(() => platform.stop());
 
   /** An agent's offer: its site and period first, each created once under ids of this run. */
   const openOffer = async (
@@ -207,7 +166,7 @@ describe('journeys across the four services (real Kafka, FerretDB, Redis and SMT
       new Blob([Buffer.from('%PDF-1.4\n% journey proof of address\n%%EOF\n')]),
       'domicile.pdf',
     );
-    const uploaded = await fetch(`${services.accounts.url}/households/${householdId}/documents`, {
+    const uploaded = await fetch(`${platform.url('accounts')}/households/${householdId}/documents`, {
       method: 'POST',
       headers: { authorization: `Bearer ${family}` },
       body: form,

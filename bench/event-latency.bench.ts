@@ -32,9 +32,10 @@ import {
   round,
   testInfrastructure,
   TestTokenIssuer,
+  Platform,
 } from '@guichet/testing';
 import { openCatalogue } from './support/catalogue';
-import { machineFacts, Platform, sleep, stackDescription } from './support/platform';
+import { machineFacts, sleep, stackDescription } from './support/platform';
 
 const RATE = Number(process.env.RATE ?? 100);
 const DURATION = Number(process.env.DURATION ?? 60);

@@ -23,7 +23,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mongo as driver } from 'mongoose';
-import { expectEventually, requestJson, root, testInfrastructure, uniqueName } from '@guichet/testing';
+import {
+  expectEventually,
+  Platform,
+  requestJson,
+  root,
+  SERVICE_NAMES,
+  ServiceName,
+  testInfrastructure,
+  uniqueName,
+} from '@guichet/testing';
 import { must, openCatalogue } from './support/catalogue';
 import {
   BenchFamily,
@@ -33,15 +42,7 @@ import {
   submitWithRetries,
 } from './support/family-traffic';
 import { checkLedgers } from './support/ledger-checks';
-import {
-  machineFacts,
-  Platform,
-  SERVICE_NAMES,
-  ServiceName,
-  sleep,
-  stackDescription,
-  stackServer,
-} from './support/platform';
+import { machineFacts, sleep, stackDescription, stackServer } from './support/platform';
 import { ReadinessWatch } from './support/readiness';
 
 const RATE = Number(process.env.RATE ?? 2);

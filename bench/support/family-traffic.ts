@@ -1,6 +1,6 @@
 // What families do during the bench: submissions (retried on 503 with their Idempotency-Key, as a
 // family's browser does) and the reads of their family space at each service; every answer recorded.
-import type { ServiceName } from './platform';
+import type { ServiceName } from '@guichet/testing';
 import { sleep } from './platform';
 
 export interface Answer {

@@ -1,8 +1,9 @@
 // After a fault: nothing lost, nothing duplicated. Read from each service's own database and from the
 // mails the SMTP server received.
 import { mongo as driver } from 'mongoose';
+import type { Platform } from '@guichet/testing';
 import type { SubmissionOutcome } from './family-traffic';
-import { Platform, sleep } from './platform';
+import { sleep } from './platform';
 
 const ACCEPTED_SUBJECT = 'Inscription acceptée';
 

@@ -1,4 +1,4 @@
-import { SERVICE_NAMES, ServiceName } from './platform';
+import { SERVICE_NAMES, ServiceName } from '@guichet/testing';
 
 export interface ReadinessSample {
   service: ServiceName;

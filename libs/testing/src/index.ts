@@ -7,3 +7,4 @@ export * from './prometheus';
 export * from './fuzz';
 export * from './service-process';
 export * from './smtp-test-server';
+export * from './platform';
